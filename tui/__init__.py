@@ -1,0 +1,1 @@
+"""meshcommons tui."""
