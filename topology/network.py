@@ -267,6 +267,21 @@ class CommunityNetwork:
         self._publish_allocation(EventKind.ADDRESS_RELEASED, released, now)
         return released
 
+    def import_allocations(self, entries: Sequence[Allocation]) -> ImportReport:
+        """Enter allocations that already exist elsewhere (a CNML export, a spreadsheet).
+
+        Every entry that overlaps taken space, or lies outside every pool, is reported
+        precisely and stored nowhere; the others are stored, all in one transaction.
+        """
+        now = self._clock()
+        with self._ipam_session() as (ipam, tx):
+            report = ipam.import_allocations(entries, now)
+            for a in report.accepted:
+                tx.add_allocation(a)
+        for a in report.accepted:
+            self._publish_allocation(EventKind.ADDRESS_ALLOCATED, a, now)
+        return report
+
     def whois(self, address: str) -> Allocation | None:
         return self._ipam_reader().whois(address)
 

@@ -203,3 +203,26 @@ class TestRouting:
         # Losing a gateway node cuts nobody off while the other gateway is reachable.
         result = net.what_if(node=gws.gateways[0])
         assert gws.gateways[0] in result.removed
+
+
+class TestImportAllocations:
+    def test_conflicts_are_reported_and_only_clean_entries_stored(
+        self, net: CommunityNetwork, tmp_path: Path
+    ) -> None:
+        node = next(iter(net.graph.nodes))
+        taken = next(a for a in net.allocations() if a.purpose is Purpose.LAN)
+        inside = str(next(ipaddress.ip_network(taken.prefix).subnets(new_prefix=28)))
+        entries = [
+            Allocation("10.228.200.0/27", Purpose.LAN, HolderKind.NODE, node),  # free: stored
+            Allocation(inside, Purpose.LAN, HolderKind.NODE, node),  # inside a taken /27
+            Allocation("192.0.2.0/27", Purpose.LAN, HolderKind.NODE, node),  # outside pools
+        ]
+        report = net.import_allocations(entries)
+        assert [a.prefix for a in report.accepted] == ["10.228.200.0/27"]
+        assert [c.index for c in report.conflicts] == [1, 2]
+        assert taken.prefix in report.conflicts[0].message
+        assert "outside every lan pool" in report.conflicts[1].message
+        again = CommunityNetwork(open_store(tmp_path / "data"))
+        assert again.whois("10.228.200.7") is not None
+        assert again.whois(inside.split("/")[0]) == taken
+        assert again.whois("192.0.2.1") is None
