@@ -35,6 +35,8 @@ test: lint typecheck pytest
 bench: venv
 	$(BIN)/python bench/ipam.py
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/agent.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -100,17 +100,45 @@ def cli(verbose: bool) -> None:
     default=None,
     help="Keep the demo store here (default: a temporary directory).",
 )
-@click.option("--headless", is_flag=True, help="Plain output, no terminal features.")
+@click.option(
+    "--headless",
+    is_flag=True,
+    help="No live view: run --seconds, then print a summary (the default without a terminal).",
+)
+@click.option(
+    "--seconds",
+    type=click.FloatRange(1, 86_400),
+    default=None,
+    help="How long to run [default: 20 headless; until Ctrl-C in a terminal].",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.2, 3600),
+    default=2.0,
+    show_default=True,
+    help="Seconds between one simulated agent's reports (jittered).",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed of the story.")
 @friendly_errors
-def demo(data_dir: Path | None, headless: bool) -> None:
-    """Load the sample network into a fresh store and show what the core knows.
+def demo(
+    data_dir: Path | None, headless: bool, seconds: float | None, interval: float, seed: int
+) -> None:
+    """Run the sample network live: the real service and one simulated agent per node.
 
-    Prints the network summary, the address plan, and the route between the two
-    farthest nodes explained hop by hop.
+    Starts the HTTP service on 127.0.0.1 over a fresh store with the sample network,
+    gives every Working node a simulated agent (its own agent token; reports labelled
+    "simulated collector") and shows what the service sees: links drifting, one link
+    degrading, one node going offline and coming back, alerts and route changes.
     """
     from meshctl.demo import run_demo
 
-    run_demo(data_dir=data_dir, headless=headless or not sys.stdout.isatty())
+    run_demo(
+        data_dir=data_dir,
+        headless=headless or not sys.stdout.isatty(),
+        seconds=seconds,
+        interval=interval,
+        seed=seed,
+    )
 
 
 # ---------------------------------------------------------------------------- generate
@@ -350,6 +378,69 @@ def ip_release(prefix: str, data_dir: Path | None, db_url: str | None) -> None:
     """Release PREFIX (held down for a day before reuse)."""
     released = open_network(data_dir, db_url).release(prefix)
     click.echo(f"released {released.prefix} (was {released.holder_id})")
+
+
+# ---------------------------------------------------------------------------- serve
+
+
+@cli.command()
+@with_store
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8470, show_default=True, help="TCP port."
+)
+@click.option(
+    "--inventory",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Import this inventory first if the store is empty.",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(1024),
+    default=1024 * 1024,
+    show_default=True,
+    help="Largest request body in bytes (larger ones get 413).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML service config: sections alerts (thresholds) and webhooks (urls, retries).",
+)
+@friendly_errors
+def serve(
+    data_dir: Path | None,
+    db_url: str | None,
+    host: str,
+    port: int,
+    inventory: Path | None,
+    max_body: int,
+    config_file: Path | None,
+) -> None:
+    """Run the topology service: the HTTP API (docs/api.md) on uvicorn.
+
+    On a store without an admin token it creates one and writes it to the file
+    DATA_DIR/admin-token (readable by you only); it prints the path, never the token.
+    SIGINT or SIGTERM stop it gracefully.
+
+    \b
+    Example:
+      meshctl serve --data-dir ./data --inventory inventories/sample
+    """
+    from meshctl.serve import serve as run_service
+    from topology.api.service import load_service_config
+
+    run_service(
+        config=load_service_config(config_file) if config_file else None,
+        data_dir=data_dir or default_data_dir(),
+        db_url=db_url,
+        host=host,
+        port=port,
+        inventory=inventory,
+        max_body_bytes=max_body,
+    )
 
 
 def main() -> None:

@@ -24,6 +24,8 @@ EXIT_UNREACHABLE = 3
 def _classify(exc: BaseException) -> tuple[int, str] | None:
     """(exit code, message) for errors a user can act on; None for real bugs."""
     # Imported here so `meshctl --help` does not pay for them.
+    from topology.alerts.config import ConfigError
+    from topology.client import UNAVAILABLE, ClientError
     from topology.inventory import InventoryError
     from topology.ipam import IpamError
     from topology.model import ModelError
@@ -31,8 +33,10 @@ def _classify(exc: BaseException) -> tuple[int, str] | None:
     from topology.routing import RoutingError
     from topology.store import StoreError, StoreUnavailable
 
-    if isinstance(exc, StoreUnavailable):
+    if isinstance(exc, (StoreUnavailable, *UNAVAILABLE)):
         return EXIT_UNREACHABLE, str(exc)
+    if isinstance(exc, ClientError | ConfigError):
+        return EXIT_USER, str(exc)
     if isinstance(exc, InventoryError | NetworkError | IpamError | ModelError | StoreError):
         return EXIT_USER, str(exc)
     if isinstance(exc, RoutingError):

@@ -142,6 +142,11 @@ class CommunityNetwork:
         self._ipam_version = -1
 
     @property
+    def lock(self) -> threading.RLock:
+        """Hold it to read the live graph consistently from another thread."""
+        return self._lock
+
+    @property
     def store(self) -> Store:
         return self._store
 

@@ -29,16 +29,6 @@ def test_version_and_help() -> None:
     assert out.returncode == 0 and "inventory" in out.stdout
 
 
-def test_demo_shows_summary_addresses_and_an_explained_route() -> None:
-    out = run("demo", "--headless")
-    assert out.returncode == 0, out.stderr
-    text = out.stdout
-    assert "Androscoggin Valley Mesh" in text
-    assert "Address plan" in text and "/27" in text
-    assert "Route " in text and "Bottleneck:" in text
-    assert "Traceback" not in text + out.stderr
-
-
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     d = tmp_path / "data"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from alembic.util.exc import CommandError
 
+import topology.store.alerts  # noqa: F401  (registers the alerts table on Base)
 from topology.store.engine import (
     DEFAULT_BUSY_TIMEOUT_S,
     SQLITE_FILENAME,
@@ -26,6 +27,8 @@ from topology.store.engine import (
 from topology.store.errors import Conflict, InvalidValue, NotFound, StoreError, StoreUnavailable
 from topology.store.ipam import IpamTransaction
 from topology.store.repository import Store
+from topology.store.telemetry import NodeReportRow as NodeReportRow  # telemetry joins Base
+from topology.store.tokens import TokenStore as TokenStore  # the tokens table joins Base
 
 __all__ = [
     "SQLITE_FILENAME",

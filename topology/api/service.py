@@ -1,0 +1,141 @@
+"""The whole service: every router plus the components that run beside them.
+
+:func:`topology.api.app.create_app` builds the request-answering core; this module adds
+report ingestion (its group-commit writer, liveness sweeps and retention), the event
+hub behind ``GET /api/v1/events``, the alert engine and the webhook notifier, all
+started in the app's lifespan and stopped in reverse order before the store closes.
+``meshctl serve``, the demo and the benchmarks use :func:`create_service_app`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+from fastapi import FastAPI
+
+from topology.alerts import AlertConfig
+from topology.alerts.config import ConfigError
+from topology.api import alerts, events, metrics, reports
+from topology.api.alerts import Alerting
+from topology.api.app import ROUTERS, Lifespan, create_app
+from topology.api.deps import ApiSettings
+from topology.ingest.service import IngestService, IngestSettings
+from topology.network import CommunityNetwork
+from topology.notify import WebhookConfig
+
+# Reports come first: route matching is linear, and they are most of the traffic.
+SERVICE_ROUTERS: tuple[ModuleType, ...] = (reports, *ROUTERS, metrics, events, alerts)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    """Settings of the components (each documented where it is defined)."""
+
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    alerts: AlertConfig = field(default_factory=AlertConfig)
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)
+    heartbeat_s: float = 15.0
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> ServiceConfig:
+        """From the service config file's sections ``alerts`` and ``webhooks``."""
+        data = dict(data or {})
+        unknown = sorted(set(data) - {"alerts", "webhooks"})
+        if unknown:
+            raise ConfigError(f"unknown section(s) {unknown} (known: alerts, webhooks)")
+        return cls(
+            alerts=AlertConfig.from_mapping(data.get("alerts")),
+            webhooks=WebhookConfig.from_mapping(data.get("webhooks")),
+        )
+
+
+def load_service_config(path: Path) -> ServiceConfig:
+    """Read a YAML service config; errors name the file and the setting."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the service config: {exc}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"{path}: the service config must be a mapping of sections")
+    try:
+        return ServiceConfig.from_mapping(data)
+    except (ConfigError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+class IngestAlertSources:
+    """What the alert engine asks of ingestion (see :mod:`topology.alerts.sources`)."""
+
+    def __init__(self, network: CommunityNetwork, ingest: IngestService) -> None:
+        self._network = network
+        self._ingest = ingest
+
+    def last_report_times(self) -> Mapping[str, datetime]:
+        out: dict[str, datetime] = {}
+        for node_id in list(self._network.graph.nodes):
+            last = self._ingest.node_report(node_id)
+            if last is not None:
+                out[node_id] = last.received_at
+        return out
+
+    def links_not_fresh(self) -> Mapping[str, str]:
+        out: dict[str, str] = {}
+        for link_id in list(self._network.graph.links):
+            now = self._ingest.liveness_now(self._ingest.link_liveness(link_id))
+            if now in ("stale", "down"):
+                out[link_id] = now
+        return out
+
+    def link_losses(self) -> Mapping[str, float]:
+        return self._ingest.link_losses()
+
+
+def create_service_app(
+    network: CommunityNetwork,
+    settings: ApiSettings | None = None,
+    config: ServiceConfig | None = None,
+    *,
+    lifespans: Sequence[Lifespan] = (),
+    fast_path: bool = True,
+) -> FastAPI:
+    """The full service app over ``network``.
+
+    ``lifespans`` are extra components entered after the service's own (and left before
+    them); ``fast_path=False`` answers reports through the ordinary FastAPI route.
+    """
+    config = config or ServiceConfig()
+
+    @asynccontextmanager
+    async def alerting(app: FastAPI) -> AsyncIterator[None]:
+        sources = IngestAlertSources(network, app.state.ingest)
+        running = Alerting.start(
+            app,
+            network,
+            alerts=config.alerts,
+            webhooks=config.webhooks,
+            reports=sources,
+            liveness=sources,
+            loss=sources,
+            heartbeat_s=config.heartbeat_s,
+        )
+        try:
+            yield
+        finally:
+            running.stop()
+
+    app = create_app(
+        network,
+        settings,
+        routers=SERVICE_ROUTERS,
+        lifespans=[reports.ingestion(config.ingest), alerting, *lifespans],
+    )
+    if fast_path:  # reports skip FastAPI's routing and dependency machinery (the hot path)
+        app.add_middleware(reports.ReportFastPath)
+    return app
