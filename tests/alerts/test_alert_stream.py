@@ -231,7 +231,7 @@ def test_an_app_without_a_hub_gets_one_on_first_use(net: CommunityNetwork) -> No
     hub = get_event_hub(request)
     assert state.event_hub is hub and get_event_hub(request) is hub
     net.set_node_status("c:a", Status.TESTING)
-    assert [k for _, k, _ in hub._ring] == ["node.changed"]  # subscribed, kept for replay
+    assert [e.kind.value for e in hub._ring] == ["node.changed"]  # subscribed, kept for replay
     hub.stop()
     with pytest.raises(ApiError):
         get_event_hub(cast(Request, SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace()))))

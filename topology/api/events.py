@@ -131,7 +131,9 @@ class EventHub:
         self.buffer_size = buffer_size
         self.queue_size = queue_size
         self.heartbeat_s = heartbeat_s
-        self._ring: deque[tuple[int, str, str]] = deque(maxlen=buffer_size)  # seq, kind, frame
+        # The events themselves: frames are made only when someone reads them, so that a
+        # service with no stream client pays nothing per event (ingestion makes thousands).
+        self._ring: deque[Event] = deque(maxlen=buffer_size)
         self._clients: set[Client] = set()
         self._lock = threading.Lock()
         self._last_seq = 0
@@ -160,15 +162,16 @@ class EventHub:
             self._send(c, CLOSE)
 
     def on_event(self, event: Event) -> None:
-        """The bus listener (any thread): format once, keep, hand to every client."""
-        text = event_frame(event)
+        """The bus listener (any thread): keep, and format once for the clients that want it."""
         kind = event.kind.value
         with self._lock:
-            self._ring.append((event.seq, kind, text))
+            self._ring.append(event)
             self._last_seq = max(self._last_seq, event.seq)
             clients = [c for c in self._clients if _wanted(c.kinds, kind)]
-            for c in clients:  # under the lock: connect() sees each event once
-                self._send(c, text)
+            if clients:
+                text = event_frame(event)
+                for c in clients:  # under the lock: connect() sees each event once
+                    self._send(c, text)
 
     def _send(self, client: Client, item: object) -> None:
         try:
@@ -193,13 +196,15 @@ class EventHub:
         return client, first
 
     def _replay(self, after: int, kinds: tuple[str, ...]) -> list[str]:
-        oldest = self._ring[0][0] if self._ring else self._last_seq + 1
+        oldest = self._ring[0].seq if self._ring else self._last_seq + 1
         out = []
         if after > self._last_seq or after < oldest - 1:  # unknown (a restart) or gone
             out.append(frame("gap", {"after": after, "first_available": oldest}))
             if after > self._last_seq:
                 return out
-        out.extend(text for seq, kind, text in self._ring if seq > after and _wanted(kinds, kind))
+        out.extend(
+            event_frame(e) for e in self._ring if e.seq > after and _wanted(kinds, e.kind.value)
+        )
         return out
 
     def disconnect(self, client: Client) -> None:

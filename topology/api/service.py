@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,7 +25,7 @@ from topology.api import alerts, events, metrics, reports
 from topology.api.alerts import Alerting
 from topology.api.app import ROUTERS, Lifespan, create_app
 from topology.api.deps import ApiSettings
-from topology.ingest.service import IngestService, IngestSettings
+from topology.ingest.service import IngestSettings
 from topology.network import CommunityNetwork
 from topology.notify import WebhookConfig
 
@@ -70,33 +69,6 @@ def load_service_config(path: Path) -> ServiceConfig:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-class IngestAlertSources:
-    """What the alert engine asks of ingestion (see :mod:`topology.alerts.sources`)."""
-
-    def __init__(self, network: CommunityNetwork, ingest: IngestService) -> None:
-        self._network = network
-        self._ingest = ingest
-
-    def last_report_times(self) -> Mapping[str, datetime]:
-        out: dict[str, datetime] = {}
-        for node_id in list(self._network.graph.nodes):
-            last = self._ingest.node_report(node_id)
-            if last is not None:
-                out[node_id] = last.received_at
-        return out
-
-    def links_not_fresh(self) -> Mapping[str, str]:
-        out: dict[str, str] = {}
-        for link_id in list(self._network.graph.links):
-            now = self._ingest.liveness_now(self._ingest.link_liveness(link_id))
-            if now in ("stale", "down"):
-                out[link_id] = now
-        return out
-
-    def link_losses(self) -> Mapping[str, float]:
-        return self._ingest.link_losses()
-
-
 def create_service_app(
     network: CommunityNetwork,
     settings: ApiSettings | None = None,
@@ -114,7 +86,7 @@ def create_service_app(
 
     @asynccontextmanager
     async def alerting(app: FastAPI) -> AsyncIterator[None]:
-        sources = IngestAlertSources(network, app.state.ingest)
+        sources = app.state.ingest  # satisfies topology.alerts.sources' protocols
         running = Alerting.start(
             app,
             network,

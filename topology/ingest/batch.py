@@ -126,6 +126,14 @@ class BatchApplier:
             return State(st.subject, st.state, st.since, seen, st.interval_s)
         return st
 
+    def links_not_fresh(self) -> dict[str, str]:
+        """Links judged stale or down by the latest sweep (cheap: no re-judging here)."""
+        up = Liveness.UP
+        return {k: st.state.value for k, st in list(self._links.items()) if st.state is not up}
+
+    def last_report_times(self) -> dict[str, datetime]:
+        return {k: r.received_at for k, r in list(self._reports.items())}
+
     def link_losses(self) -> dict[str, float]:
         """The latest reported loss (a fraction) of every link that reported one."""
         return dict(self._losses)

@@ -199,6 +199,15 @@ class IngestService:
     def link_liveness(self, link_id: str) -> State | None:
         return self._applier.link_state(link_id)
 
+    # The three views the alert engine reads (topology.alerts.sources), about once a
+    # second from its own thread: copies of what the writer thread keeps, no re-judging.
+
+    def links_not_fresh(self) -> dict[str, str]:
+        return self._applier.links_not_fresh()
+
+    def last_report_times(self) -> dict[str, datetime]:
+        return self._applier.last_report_times()
+
     def link_losses(self) -> dict[str, float]:
         """Link id -> latest reported loss (fraction), for the alert engine."""
         return self._applier.link_losses()
