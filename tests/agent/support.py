@@ -140,9 +140,7 @@ class ReportServer:
         return Handler
 
     def start(self) -> None:
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer(("127.0.0.1", self.port), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -155,3 +153,14 @@ class ReportServer:
         for conn in list(self.connections):
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """The stand-in service: it drops connections on purpose (going down), so a reset
+    connection is expected, not a traceback to print."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass

@@ -1,9 +1,18 @@
-"""Fuzz every operation of the OpenAPI document with schemathesis: never a 5xx.
+"""Fuzz every operation of the whole service with schemathesis: never a 5xx.
+
+The app is :func:`topology.api.service.create_service_app`'s (every router: reports,
+metrics and alerts too), with its lifespan running, so report ingestion, the alert
+engine and the event hub work as under ``meshctl serve`` (without them the reports
+route answers 503). Every operation is fuzzed except ``GET /api/v1/events``, an endless
+event stream.
 
 Cases are generated from ``/openapi.json`` (valid and invalid data, schemathesis's
 positive and negative modes) and sent in process over ASGI, both as the public and as
 an admin (so writes really happen), against a fresh sample network of this module; a
-shorter pass goes over a live uvicorn server on loopback.
+shorter pass goes over a live uvicorn server on loopback. The live server is also what
+runs the app's lifespan, once for the module: the in-process calls reach the app through
+:class:`LifespanRunsElsewhere`, so schemathesis (which starts and stops the lifespan of
+an ASGI app around each test) does not start a second ingestion on the same network.
 
 The test is parametrized by operation itself, each running a Hypothesis ``@given`` over
 the operation's strategy: schemathesis's lazy ``from_fixture`` loader does not work with
@@ -15,10 +24,11 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import httpx
 import pytest
 import schemathesis
 from api_server import LiveServer, sample_network, start_server
@@ -32,6 +42,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from topology.api.app import create_app
 from topology.api.deps import ApiSettings
+from topology.api.service import SERVICE_ROUTERS, create_service_app
 from topology.auth import AccessRole
 from topology.model import NetworkModel
 from topology.network import CommunityNetwork
@@ -40,21 +51,59 @@ from topology.store.tokens import TokenStore
 EXAMPLES = int(os.environ.get("MESHCOMMONS_FUZZ_EXAMPLES", "50"))
 LIVE_EXAMPLES = max(5, EXAMPLES // 4)
 
+#: Not fuzzed: an endless Server-Sent Events stream.
+SKIPPED = {("GET", "/api/v1/events")}
+
 
 def _operations() -> list[tuple[str, str]]:
-    """(method, path) of every operation; the document needs no network to be built."""
-    app = create_app(cast(CommunityNetwork, None), token_store=cast(TokenStore, object()))
-    return [
+    """(method, path) of every operation of the service but :data:`SKIPPED`. The
+    document depends only on the routers, so an app without a network gives it."""
+    app = create_app(
+        cast(CommunityNetwork, None),
+        token_store=cast(TokenStore, object()),
+        routers=SERVICE_ROUTERS,
+    )
+    found = [
         (method.upper(), path)
         for path, item in app.openapi()["paths"].items()
         for method in item
         if method in {"get", "post", "put", "patch", "delete"}
     ]
+    return [op for op in found if op not in SKIPPED]
 
 
 OPERATIONS = _operations()
 COUNT: Counter[str] = Counter()  # cases per pass
 STATUSES: Counter[int] = Counter()
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+
+
+class LifespanRunsElsewhere:
+    """``app`` for in-process calls, its lifespan answered here without reaching it (the
+    live server runs the real one): schemathesis starts an ASGI app's lifespan on its
+    first call in a test and stops it after each test."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    async def __call__(
+        self,
+        scope: Scope,
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +116,14 @@ def fuzz_network(
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(fuzz_network: CommunityNetwork) -> FastAPI:
-    return create_app(fuzz_network, ApiSettings(close_network_on_shutdown=False))
+def fuzz_server(fuzz_network: CommunityNetwork) -> Iterator[LiveServer]:
+    """The whole service on loopback; its lifespan (ingestion, alerts, event hub) runs
+    until the module's tests are done, then stops before the network closes."""
+    app = create_service_app(fuzz_network, ApiSettings(close_network_on_shutdown=False))
+    server = start_server(app)
+    assert app.state.ingest.running
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -88,15 +143,13 @@ def real_ids(fuzz_network: CommunityNetwork) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def asgi_schema(fuzz_app: FastAPI) -> OpenApiSchema:
-    return schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
+def asgi_schema(fuzz_server: LiveServer) -> OpenApiSchema:
+    return schemathesis.openapi.from_asgi("/openapi.json", LifespanRunsElsewhere(fuzz_server.app))
 
 
 @pytest.fixture(scope="module")
-def live_schema(fuzz_app: FastAPI) -> Iterator[tuple[OpenApiSchema, LiveServer]]:
-    server = start_server(fuzz_app)
-    yield schemathesis.openapi.from_url(server.url + "/openapi.json"), server
-    server.stop()
+def live_schema(fuzz_server: LiveServer) -> OpenApiSchema:
+    return schemathesis.openapi.from_url(fuzz_server.url + "/openapi.json")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -107,7 +160,8 @@ def report_count() -> Iterator[None]:
     print(f"fuzz: statuses {dict(sorted(STATUSES.items()))}")
 
 
-#: Real values for path parameters, so that handlers run past their 404 with random bodies.
+#: Real values for path parameters, so that handlers run past their 404 with random
+#: bodies (``device`` goes with ``node`` at the same index: a device of that node).
 REAL_IDS = {
     "node": [
         "androscoggin:gorham-home-01",
@@ -115,8 +169,9 @@ REAL_IDS = {
         "berlin-home-07",
         "pine-mountain-relay",
     ],
+    "device": ["cpe", "router", "cpe", "bb-town-hall"],
     "link": [
-        "androscoggin:gorham-library--mount-hayes-relay",
+        "androscoggin:gorham-library--gorham-town-hall",
         "berlin-city-hall--berlin-fire-station",
     ],
     "zone": ["gorham", "north-country"],
@@ -206,11 +261,51 @@ def test_admin_never_gets_a_5xx(
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_live_server_never_gives_a_5xx(
-    live_schema: tuple[OpenApiSchema, LiveServer],
+    live_schema: OpenApiSchema,
+    fuzz_server: LiveServer,
     admin_headers: dict[str, str],
     real_ids: dict[str, list[str]],
     method: str,
     path: str,
 ) -> None:
-    schema, server = live_schema
-    fuzz(schema, method, path, admin_headers, LIVE_EXAMPLES, "live", real_ids, base_url=server.url)
+    url = fuzz_server.url
+    fuzz(live_schema, method, path, admin_headers, LIVE_EXAMPLES, "live", real_ids, base_url=url)
+
+
+@pytest.mark.parametrize(
+    "time",
+    ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"],
+)
+def test_times_that_do_not_exist_in_utc_are_422(
+    fuzz_server: LiveServer, admin_headers: dict[str, str], time: str
+) -> None:
+    """Found by fuzzing: such times overflowed (a 500, and for a report its whole batch
+    of reports failed with it)."""
+    base = f"{fuzz_server.url}/api/v1"
+    with httpx.Client(base_url=base, headers=admin_headers, timeout=30) as client:
+        body = {"seq": 2**62, "time": time}
+        r = client.post("/nodes/gorham-home-02/reports", json=body)
+        assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == ["body", "time"]
+        for path in ("/nodes/gorham-home-02/metrics", f"/links/{REAL_IDS['link'][0]}/metrics"):
+            for name in ("since", "until"):
+                r = client.get(path, params={name: time})
+                assert r.status_code == 422, r.text
+                assert r.json()["error"]["details"][0]["loc"] == ["query", name]
+        r = client.get("/nodes/gorham-home-02/metrics", params={"until": "0001-01-01T00:00:00"})
+        assert r.status_code == 422  # no time before it (the default since is 24 h before)
+        r = client.get("/nodes/gorham-home-02/metrics", params={"until": "0001-01-01T12:00:00"})
+        assert r.status_code == 200 and r.json()["since"] == "0001-01-01T00:00:00+00:00"
+
+
+def test_the_real_ids_are_real(sample_model: NetworkModel) -> None:
+    """Else their cases stop at a 404 like random ones."""
+    slug = sample_model.community.slug
+
+    def gid(ref: str) -> str:
+        return ref if ":" in ref else f"{slug}:{ref}"
+
+    for node, device in zip(REAL_IDS["node"], REAL_IDS["device"], strict=True):
+        assert device in [d.id for d in sample_model.node(gid(node)).devices], (node, device)
+    links = {link.id for link in sample_model.links}
+    assert {gid(link) for link in REAL_IDS["link"]} <= links
+    assert set(REAL_IDS["zone"]) <= {zone.id for zone in sample_model.zones}

@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from topology.api import (
     addresses,
     community,
+    devices,
     graph,
     health,
     links,
@@ -47,6 +48,7 @@ ROUTERS: tuple[ModuleType, ...] = (
     community,
     zones,
     nodes,
+    devices,
     links,
     addresses,
     routing,

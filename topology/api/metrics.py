@@ -13,10 +13,12 @@ own state (interface counters, system figures, collector status).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BeforeValidator
 
 from topology.api.deps import API_PREFIX, NetworkDep, known_link, known_node
 from topology.api.errors import ApiError, invalid
@@ -33,8 +35,20 @@ MAX_SAMPLES = 200_000  # read to answer one request with a step
 DEFAULT_SPAN = timedelta(hours=24)
 MAX_STEP_S = 3650 * 86_400
 
-Since = Annotated[datetime | None, Query(description="Start (ISO 8601; default: until - 24 h)")]
-Until = Annotated[datetime | None, Query(description="End, included (ISO 8601; default: now)")]
+_DATE_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_8601(value: object) -> object:
+    """Only an ISO 8601 date and time (pydantic would also read ``1700000000`` or
+    ``0.5`` as seconds since the epoch, and a date alone as its midnight)."""
+    if isinstance(value, str) and not _DATE_AND_TIME.match(value):
+        raise ValueError("must be an ISO 8601 date and time, e.g. 2026-11-27T14:00:00Z")
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_iso_8601)]
+Since = Annotated[IsoTime | None, Query(description="Start (ISO 8601; default: until - 24 h)")]
+Until = Annotated[IsoTime | None, Query(description="End, included (ISO 8601; default: now)")]
 Step = Annotated[
     int | None, Query(ge=1, le=MAX_STEP_S, description="Bucket width in seconds (optional)")
 ]
@@ -51,8 +65,16 @@ def get_ingest_reader(request: Request) -> IngestService:
 IngestDep = Annotated[IngestService, Depends(get_ingest_reader)]
 
 
-def _utc(t: datetime) -> datetime:
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _utc(t: datetime, name: str) -> datetime:
+    """``t`` in UTC (without an offset it is UTC); 422 when it does not exist in UTC
+    (``0001-01-01T00:00+05:00``)."""
+    try:
+        return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    except OverflowError:
+        raise invalid("out of range once in UTC (years 1 to 9999)", ("query", name)) from None
 
 
 def _iso(t_ms: int) -> str:
@@ -62,9 +84,14 @@ def _iso(t_ms: int) -> str:
 def _range(ingest: IngestService, since: datetime | None, until: datetime | None) -> tuple[
     datetime, datetime
 ]:  # fmt: skip
-    end = _utc(until) if until is not None else ingest.now()
-    start = _utc(since) if since is not None else end - DEFAULT_SPAN
+    end = _utc(until, "until") if until is not None else ingest.now()
+    if since is not None:
+        start = _utc(since, "since")
+    else:  # the span before ``end``, or as much of it as the calendar has
+        start = end - DEFAULT_SPAN if end - EARLIEST > DEFAULT_SPAN else EARLIEST
     if start >= end:
+        if since is None:
+            raise invalid("leaves no time before it: give since", ("query", "until"))
         raise invalid("must be before until", ("query", "since"))
     return start, end
 

@@ -54,6 +54,7 @@ from topology.ingest.report import Report, report_schema
 from topology.ingest.service import IngestService, IngestSettings, Overloaded
 from topology.ingest.writer import WriterStopped
 from topology.store import NotFound, StoreError
+from topology.store.tokens import revocations
 
 router = APIRouter(prefix=API_PREFIX, tags=["reports"])
 
@@ -65,27 +66,33 @@ class AgentCache:
 
     Checking a token reads the store (a transaction: about half a millisecond, the
     largest cost of a report). Agents post every minute or so with the same token, so
-    their principal is kept a while: a revoked agent token may still post reports for
-    up to ``ttl_s`` seconds. Only agent tokens are kept (an agent can do nothing but post
-    its node's reports); every other role is checked on each request.
+    their principal is kept a while. A revocation takes effect at once all the same:
+    each entry keeps the store's revocation count (:func:`topology.store.tokens.revocations`)
+    read before its token was checked, and is trusted only while that count is unchanged
+    (after any revocation every agent's token is read once more). Only agent tokens are
+    kept (an agent can do nothing but post its node's reports); every other role is
+    checked on each request.
     """
 
     def __init__(self, ttl_s: float = 300.0, max_size: int = 100_000) -> None:
         self.ttl_s = ttl_s
         self.max_size = max_size
-        self._held: dict[str, tuple[Principal, float]] = {}
+        self._held: dict[str, tuple[Principal, float, int]] = {}
 
     def principal(self, request: Request) -> Principal:
         header = request.headers.get("authorization")
+        generation = revocations()  # before the store is read: see revocations()
         if header is not None:
             hit = self._held.get(header)
-            if hit is not None and hit[1] > time.monotonic():
-                return hit[0]
+            if hit is not None:
+                if hit[1] > time.monotonic() and hit[2] == generation:
+                    return hit[0]
+                self._held.pop(header, None)  # expired or stale: checked again below
         principal = current_principal(request, get_tokens(request), None)
         if header is not None and principal.role is AccessRole.AGENT and self.ttl_s > 0:
             if len(self._held) >= self.max_size:
                 self._held.clear()
-            self._held[header] = (principal, time.monotonic() + self.ttl_s)
+            self._held[header] = (principal, time.monotonic() + self.ttl_s, generation)
         return principal
 
 

@@ -82,14 +82,49 @@ class InterfaceModel(InModel):
     radio: RadioModel | None = None
 
 
-class DeviceModel(InModel):
-    id: LocalId
+#: The most devices a node may have.
+MAX_DEVICES = 64
+
+
+class DeviceIn(InModel):
+    """A device as ``PUT /nodes/{node}/devices/{device}`` takes it: the id is the path's;
+    ``id`` may be left out of the body, and when given must equal the path's."""
+
+    id: LocalId | None = Field(default=None, description="If given, the path's device id.")
     name: Name
     type: Lax[DeviceType] = DeviceType.ROUTER
     model: Text = ""
     firmware: Text = ""
     status: Lax[Status] = Status.PLANNED
     interfaces: list[InterfaceModel] = Field(default=[], max_length=64)
+
+    def domain_as(self, device_id: str) -> Device:
+        """The device, with id ``device_id``."""
+        return Device(
+            device_id,
+            self.name,
+            self.type,
+            self.model,
+            self.firmware,
+            self.status,
+            tuple(
+                Interface(
+                    i.name,
+                    i.type,
+                    i.mac,
+                    i.ipv4,
+                    i.ipv6,
+                    None if i.radio is None else Radio(**i.radio.model_dump()),
+                )
+                for i in self.interfaces
+            ),
+        )
+
+
+class DeviceModel(DeviceIn):
+    """A device of a node; its ``id`` is unique within the node."""
+
+    id: LocalId
 
     @classmethod
     def of(cls, d: Device) -> Self:
@@ -116,25 +151,7 @@ class DeviceModel(InModel):
         )
 
     def domain(self) -> Device:
-        return Device(
-            self.id,
-            self.name,
-            self.type,
-            self.model,
-            self.firmware,
-            self.status,
-            tuple(
-                Interface(
-                    i.name,
-                    i.type,
-                    i.mac,
-                    i.ipv4,
-                    i.ipv6,
-                    None if i.radio is None else Radio(**i.radio.model_dump()),
-                )
-                for i in self.interfaces
-            ),
-        )
+        return self.domain_as(self.id)
 
 
 def unique_devices(devices: list[DeviceModel] | None) -> None:
@@ -156,7 +173,7 @@ class NodeIn(InModel):
     role: Lax[Role] = Role.CLIENT
     gateway: bool = False
     private_position: bool = True
-    devices: list[DeviceModel] = Field(default=[], max_length=64)
+    devices: list[DeviceModel] = Field(default=[], max_length=MAX_DEVICES)
     contact: ContactModel | None = None
     owner: Account | None = Field(
         default=None, description="Stewards and admins only; a volunteer owns what they register."
@@ -178,7 +195,7 @@ class NodePatch(InModel):
     role: Lax[Role] | None = None
     gateway: bool | None = None
     private_position: bool | None = None
-    devices: list[DeviceModel] | None = Field(default=None, max_length=64)
+    devices: list[DeviceModel] | None = Field(default=None, max_length=MAX_DEVICES)
     contact: ContactModel | None = None
     owner: Account | None = Field(default=None, description="Stewards and admins only.")
 

@@ -19,9 +19,11 @@ Units (see docs/api.md):
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -48,6 +50,20 @@ NodeRef = Annotated[
 ]
 Text = Annotated[str, StringConstraints(max_length=256, pattern=_PRINTABLE)]
 NonNegInt = Annotated[int, Field(ge=0, lt=2**63)]
+
+
+def _exists_in_utc(t: datetime) -> datetime:
+    """Refuse a time whose UTC date is outside years 1..9999 (``0001-01-01T00:00+05:00``):
+    the store keeps UTC. The time itself is kept as given."""
+    try:
+        t.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range once in UTC (years 1 to 9999)") from None
+    return t
+
+
+#: A time with its UTC offset, one that exists in UTC.
+Time = Annotated[AwareDatetime, AfterValidator(_exists_in_utc)]
 Dbm = Annotated[float, Field(ge=-200, le=50)]
 
 
@@ -111,7 +127,7 @@ class Report(_Part):
     """A node agent's periodic report."""
 
     seq: Annotated[int, Field(ge=0, lt=2**63)]
-    time: AwareDatetime
+    time: Time
     interval_s: Annotated[int, Field(ge=1, le=86_400)] = 60
     links: Annotated[list[ObservedLink], Field(max_length=MAX_LINKS)] = []
     interfaces: Annotated[list[InterfaceCounters], Field(max_length=MAX_INTERFACES)] = []

@@ -11,10 +11,16 @@ works on the store's engine, each method in its own committed transaction::
 
 An agent token is bound to one node, and a node has at most one live agent token (a
 partial unique index enforces it on both backends).
+
+Revocations are counted (:func:`revocations`, process-wide, after each revoking commit),
+so a cache of checked tokens can tell that it may be stale: the reports route keeps
+agent principals a while (:class:`topology.api.reports.AgentCache`) and checks again
+once the count moved, so a revoked token is refused at once.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -32,6 +38,25 @@ from topology.store.errors import Conflict, InvalidValue, NotFound
 from topology.store.tables import ENUM_LEN, Base, UTCDateTime
 
 LIVE_TOKEN = text("revoked_at IS NULL")
+
+_revocations = 0
+_revocations_lock = threading.Lock()
+
+
+def revocations() -> int:
+    """How many revocations this process has committed (through any :class:`TokenStore`).
+
+    A cache of tokens read from the store reads this *before* reading a token, keeps it
+    with the token, and trusts the token only while it is unchanged: a revocation
+    increments it after its commit, so any token read before that commit is re-read.
+    """
+    return _revocations
+
+
+def _revoked() -> None:
+    global _revocations
+    with _revocations_lock:
+        _revocations += 1
 
 
 class TokenRow(Base):
@@ -123,6 +148,7 @@ class TokenStore:
             "created_by": created_by,
             "revoked_at": None,
         }
+        replaced = False
         with self._tx(write=True) as conn:
             if node_id is not None:
                 old = conn.execute(
@@ -135,8 +161,11 @@ class TokenStore:
                     )
                 if old is not None:
                     conn.execute(update(TokenRow).where(TokenRow.id == old).values(revoked_at=now))
+                    replaced = True
             conn.execute(insert(TokenRow).values(**values))
             row = conn.execute(select(TokenRow.__table__).where(TokenRow.id == token_id)).one()
+        if replaced:
+            _revoked()  # committed: the replaced token is dead from now on
         return _info(row), secret
 
     def authenticate(self, token: str) -> TokenInfo | None:
@@ -180,6 +209,7 @@ class TokenStore:
             row = conn.execute(
                 select(TokenRow.__table__).where(TokenRow.id == token_id)
             ).one_or_none()
+        _revoked()  # committed (or nothing to revoke): caches must read tokens again
         if row is None:
             raise NotFound(f"token {token_id!r} does not exist")
         return _info(row)
