@@ -35,6 +35,7 @@ test: lint typecheck pytest
 bench: venv
 	$(BIN)/python bench/ipam.py
 	$(BIN)/python bench/routing.py
+	@command -v wrk >/dev/null || { echo "bench/ingest.py needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/agent.py
 
