@@ -22,10 +22,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from topology.alerts import rules
 from topology.alerts.config import AlertConfig
@@ -223,7 +222,7 @@ class AlertEngine:
     def _evaluate(self, dirty: _Dirty) -> None:
         cfg = self.config
         graph = self._network.graph
-        with self._graph_lock():
+        with self._network.lock:
             nodes = _copy(graph.nodes)
             links = _copy(graph.links)
         now = self._clock()
@@ -283,7 +282,7 @@ class AlertEngine:
     def _evaluate_gateways(self, nodes: dict[str, Node], now: datetime) -> None:
         if not self.config.enabled(AlertKind.GATEWAY_LOST):
             return
-        with self._graph_lock():  # ~30 ms at 40k nodes, at most once per debounce window
+        with self._network.lock:  # ~30 ms at 40k nodes, at most once per debounce window
             assignment = nearest_gateways(self._network.graph)
         already = self._subjects(AlertKind.GATEWAY_LOST, None)
         found = rules.gateway_lost(
@@ -310,11 +309,6 @@ class AlertEngine:
             lambda node_id: nodes[node_id].zone_id if node_id in nodes else None,
         )
         self._reconcile((AlertKind.ADDRESS_CONFLICT,), None, found, now)
-
-    def _graph_lock(self) -> AbstractContextManager[Any]:
-        """The network's lock: the live graph is not safe to read while it changes.
-        (``CommunityNetwork._lock`` until the network offers a public one.)"""
-        return self._network._lock
 
     def _subjects(self, kind: AlertKind, scope: set[str] | None) -> set[str]:
         """Subjects of active alerts of ``kind`` (within ``scope`` unless None)."""

@@ -39,15 +39,14 @@ For authors of routers (reports, metrics, events, alerts, ...)::
 * Lookups that answer 404 with a clear message: ``known_node``, ``known_link``,
   ``known_zone``; targets for permission checks: ``node_target``, ``zone_target``,
   ``zone_chain``, ``link_targets``; the node a caller may see: ``node_view`` /
-  ``sees_private``; ``locked(network)`` around reads that iterate the live graph.
+  ``sees_private``; ``network.lock`` around reads that iterate the live graph.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -179,14 +178,6 @@ def require_role(*roles: AccessRole) -> Callable[[Principal], Principal]:
 
 
 # --------------------------------------------------------------------------- lookups
-
-
-def locked(network: CommunityNetwork) -> AbstractContextManager[Any]:
-    """Hold the network's lock: for reads that iterate the live graph or its caches
-    (``LiveGraph`` is not safe to read while another thread changes it) and for
-    read-modify-write changes. The lock is re-entrant, so network methods may be called
-    inside. (Uses ``CommunityNetwork._lock`` until the network offers a public one.)"""
-    return network._lock
 
 
 def global_id(network: CommunityNetwork, text: str) -> str:

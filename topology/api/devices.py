@@ -22,7 +22,6 @@ from topology.api.deps import (
     PrincipalDep,
     authorize,
     known_node,
-    locked,
     node_target,
 )
 from topology.api.errors import ApiError, invalid, not_found
@@ -81,7 +80,7 @@ def put_device(
         mismatch = f"the id {body.id!r} differs from the path's device {device!r}"
         raise invalid(mismatch, ("body", "id"))
     new = body.domain_as(device)
-    with locked(network):
+    with network.lock:
         old = known_node(network, node)
         authorize(principal, Action.NODE_WRITE, node_target(network, old))
         devices = list(old.devices)
@@ -102,7 +101,7 @@ def delete_device(
     node: str, device: str, network: NetworkDep, principal: PrincipalDep
 ) -> DeviceModel:
     """Remove one device from the node; answers the device removed."""
-    with locked(network):
+    with network.lock:
         old = known_node(network, node)
         authorize(principal, Action.NODE_WRITE, node_target(network, old))
         index, found = _known_device(old, device)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from topology.api.deps import API_PREFIX, NetworkDep, locked
+from topology.api.deps import API_PREFIX, NetworkDep
 from topology.api.schemas_routing import NetworkGraphOut
 from topology.network import NetworkError
 from topology.routing import to_netjson_graph
@@ -20,5 +20,5 @@ def graph(network: NetworkDep) -> NetworkGraphOut:
         label: str | None = network.community.name
     except NetworkError:
         label = None
-    with locked(network):
+    with network.lock:
         return NetworkGraphOut.of(to_netjson_graph(network.graph, label=label))

@@ -20,7 +20,6 @@ from topology.api.deps import (
     global_id,
     known_link,
     link_targets,
-    locked,
 )
 from topology.api.errors import ApiError, invalid
 from topology.api.schemas import LinkIn, LinkList, LinkOut, LinkPatch
@@ -55,7 +54,7 @@ def list_links(
 ) -> LinkList:
     """Links sorted by id, filtered by an end node, status and type."""
     end = None if node is None else global_id(network, node)
-    with locked(network):
+    with network.lock:
         found = [
             link
             for link in sorted(network.graph.links.values(), key=lambda lk: lk.id)
@@ -86,7 +85,7 @@ def _allocate_p2p(network: CommunityNetwork, link: Link) -> tuple[list[Allocatio
 def create_link(body: LinkIn, network: NetworkDep, principal: PrincipalDep) -> LinkCreated:
     """Add a link (id defaults to ``<a>--<b>``); ``allocate`` also gives it a backbone
     /30 (a failure there is reported in ``address_error``)."""
-    with locked(network):
+    with network.lock:
         slug = network.community.slug
         a, b = _end(network, body.a, "a"), _end(network, body.b, "b")
         if a == b:
@@ -127,7 +126,7 @@ def change_link(
     link: str, body: LinkPatch, network: NetworkDep, principal: PrincipalDep
 ) -> LinkOut:
     """Change a link's type, status or interface names (stewards of an end, admins)."""
-    with locked(network):
+    with network.lock:
         old = known_link(network, link)
         authorize_any(principal, Action.LINK_WRITE, link_targets(network, old))
         changes = body.model_dump(exclude_unset=True)
@@ -140,7 +139,7 @@ def change_link(
 @router.delete("/links/{link}", response_model=LinkOut)
 def retire_link(link: str, network: NetworkDep, principal: PrincipalDep) -> LinkOut:
     """Retire a link: its status becomes Dropped (history kept)."""
-    with locked(network):
+    with network.lock:
         old = known_link(network, link)
         authorize_any(principal, Action.LINK_WRITE, link_targets(network, old))
         new = network.set_link_status(old.id, Status.DROPPED)

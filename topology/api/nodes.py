@@ -19,7 +19,6 @@ from topology.api.deps import (
     PrincipalDep,
     authorize,
     known_node,
-    locked,
     node_target,
     node_view,
     zone_chain,
@@ -59,7 +58,7 @@ def list_nodes(
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> NodeList:
     """Nodes sorted by id; contacts and owners only where the caller may see them."""
-    with locked(network):
+    with network.lock:
         found = []
         for node in sorted(network.graph.nodes.values(), key=lambda n: n.id):
             if status is not None and node.status is not status:
@@ -89,7 +88,7 @@ def create_node(body: NodeIn, network: NetworkDep, principal: PrincipalDep) -> N
     """Register a node. A volunteer becomes its owner and may only give the status
     Planned or Reserved; stewards register in their zones; ``allocate`` also gives the
     node a LAN /27 and an IPv6 /64 (a failure there is reported in ``address_error``)."""
-    with locked(network):
+    with network.lock:
         node_id = make_id(network.community.slug, body.id)
         if body.zone not in network.zones:
             raise invalid(f"zone {body.zone!r} does not exist", ("body", "zone"))
@@ -141,7 +140,7 @@ def change_node(
 ) -> NodeOut:
     """Change fields (absent fields stay). Moving to another zone needs the right there;
     changing the owner is for stewards and admins."""
-    with locked(network):
+    with network.lock:
         old = known_node(network, node)
         target = node_target(network, old)
         authorize(principal, Action.NODE_WRITE, target)
@@ -179,7 +178,7 @@ def set_node_status(
     node: str, body: StatusIn, network: NetworkDep, principal: PrincipalDep
 ) -> NodeOut:
     """Move a node through its lifecycle. Owners: between Planned and Reserved only."""
-    with locked(network):
+    with network.lock:
         old = known_node(network, node)
         authorize(principal, status_action(old.status, body.status), node_target(network, old))
         stored = network.set_node_status(old.id, body.status)
@@ -189,7 +188,7 @@ def set_node_status(
 @router.delete("/nodes/{node}", response_model=NodeOut)
 def retire_node(node: str, network: NetworkDep, principal: PrincipalDep) -> NodeOut:
     """Retire a node: its status becomes Dropped; its history and addresses stay."""
-    with locked(network):
+    with network.lock:
         old = known_node(network, node)
         authorize(principal, Action.NODE_RETIRE, node_target(network, old))
         stored = network.set_node_status(old.id, Status.DROPPED)

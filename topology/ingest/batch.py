@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from pydantic_core import to_json
 
@@ -43,11 +42,6 @@ class Outcome:
     links: int = 0  # links matched (or created)
     created: tuple[str, ...] = ()  # ids of links the report created
     unmatched: tuple[str, ...] = ()  # neighbours that are no node we know
-
-
-def network_lock(network: CommunityNetwork) -> AbstractContextManager[Any]:
-    """The lock that serialises changes of ``network`` (and reads of its live graph)."""
-    return network.lock
 
 
 @dataclass
@@ -149,7 +143,7 @@ class BatchApplier:
     def apply(self, jobs: Sequence[Job]) -> list[object]:
         """Write ``jobs`` durably, then update memory: one outcome (or error) per job."""
         now = self._clock()
-        with network_lock(self._net):
+        with self._net.lock:
             try:
                 work = self._plan(jobs, now)
             except NetworkError as e:  # no network loaded
@@ -294,7 +288,7 @@ class BatchApplier:
         take = len(self._round) if limit is None else min(limit, len(self._round))
         part = self._round[len(self._round) - take :]
         del self._round[len(self._round) - take :]
-        with network_lock(self._net):
+        with self._net.lock:
             tracked = (self._current(self._links.get(k)) for k in part if isinstance(k, str))
             links = sweep((st for st in tracked if st is not None), now, self._settings)
             held = (self._nodes.get(k[1]) for k in part if not isinstance(k, str))
