@@ -2,50 +2,23 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import uvicorn
 from fastapi import FastAPI
 
 from topology.model import NetworkModel
 from topology.network import CommunityNetwork
+from topology.sim.service import ServiceThread as LiveServer
 from topology.store import open_store
 
 API = "/api/v1"
 
 
-@dataclass
-class LiveServer:
-    """A uvicorn server running ``app`` in a thread; ``url`` has no trailing slash."""
-
-    app: FastAPI
-    server: uvicorn.Server
-    thread: threading.Thread
-    url: str
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout)
-        assert not self.thread.is_alive(), "the server did not stop"
-
-
-def start_server(app: FastAPI, timeout: float = 10.0) -> LiveServer:
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", ws="none"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return LiveServer(app, server, thread, f"http://127.0.0.1:{port}")
+def start_server(app: FastAPI) -> LiveServer:
+    """``app`` served by uvicorn on a free loopback port, in a thread (the project's
+    :class:`~topology.sim.service.ServiceThread`); returns once it answers."""
+    return LiveServer(app).start()
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ it is reachable, PostgreSQL.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from tests.conftest import SAMPLE_INVENTORY
@@ -31,6 +28,7 @@ from topology.ingest.service import IngestService, IngestSettings
 from topology.inventory import load_inventory
 from topology.model import NetworkModel
 from topology.network import CommunityNetwork
+from topology.sim.service import ServiceThread as LiveServer
 from topology.store import open_store
 from topology.store.tokens import TokenStore
 
@@ -103,29 +101,8 @@ def rig(tmp_path: Path, sample_model: NetworkModel) -> Iterator[Rig]:
     made.network.close()
 
 
-@dataclass
-class LiveServer:
-    server: uvicorn.Server
-    thread: threading.Thread
-    url: str
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
 def start_server(app: FastAPI) -> LiveServer:
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-ingest-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return LiveServer(server, thread, f"http://127.0.0.1:{port}")
+    return LiveServer(app).start()
 
 
 def ingest_app(rig: Rig, fast_path: bool = False, max_body: int = 1024 * 1024) -> FastAPI:

@@ -54,6 +54,7 @@ class ServiceThread:
         log_level: str = "warning",
         graceful_s: int = 5,
     ) -> None:
+        self.app = app
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
