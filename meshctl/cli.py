@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from meshctl.errors import friendly_errors
+from meshctl.lazy import LazyGroup
 from meshctl.version import version_string
 
 if TYPE_CHECKING:
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
     from topology.network import CommunityNetwork
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+#: Commands in their own modules, imported only when run: name -> ("module:attr", help).
+#: Add one line per command group; keep the help to one short sentence.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {}
 
 
 def default_data_dir() -> Path:
@@ -74,7 +79,7 @@ def _console() -> Console:
     return Console(no_color=bool(os.environ.get("NO_COLOR")) or None, emoji=False)
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings=CONTEXT)
 @click.version_option(
     version_string(), "-V", "--version", prog_name="meshctl", message="%(prog)s %(version)s"
 )

@@ -1,0 +1,2 @@
+"""meshctl subcommands, one module per command group (registered lazily in
+:data:`meshctl.cli.LAZY_COMMANDS`)."""
