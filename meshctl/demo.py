@@ -1,15 +1,16 @@
-"""``meshctl demo``: the sample network live, with simulated agents over the real API.
+"""``meshctl demo``: the sample network live, reported by node-agents on a simulated source.
 
 1. Load ``inventories/sample`` into a fresh embedded store (a temporary directory unless
    ``--data-dir``) and allocate every missing address.
 2. Make the bootstrap admin token as ``meshctl serve`` does (``<data dir>/admin-token``),
    then start the real HTTP service on ``127.0.0.1`` (a free port; uvicorn in a
    background thread, :class:`topology.sim.service.DemoService`).
-3. As admin, over HTTP: create one agent token per Working node, pick the story (a route
-   between the two farthest nodes, a link on it that will degrade, a node that will lose
-   power) and start one simulated agent per node (:mod:`topology.sim`). Each posts
-   reports with :class:`~topology.client.MeshClient` and its own token, labelled
-   ``collectors: [{"name": "simulated"}]``: no real router is involved.
+3. As admin, over HTTP: pick the story (a route between the two farthest nodes, a link
+   on it that will degrade, a node that will lose power), then per Working node create an
+   agent token and an agent folder (``<data dir>/agents/<node>/agent.yaml``) and start
+   the real ``node-agent`` loop (:mod:`topology.sim.fleet`) with a simulated collector:
+   no real router is involved, and every report says ``collectors: [{"name":
+   "simulated"}]``.
 4. In a terminal: a live text view (:mod:`meshctl.live`) until Ctrl-C. Headless (no
    terminal, or ``--headless``): run ``--seconds`` (default 20), then print what happened.
 5. Stop cleanly: agents, event reader, service (graceful), then the temporary directory.
@@ -157,7 +158,7 @@ def run_demo(
             secret = _prepare(where, inventory, console, headless)
             service = _start_service(where, interval)
             try:
-                demo = _Demo(console, service, secret, result)
+                demo = _Demo(console, service, secret, result, where / "agents")
                 demo.run(headless, seconds, interval, seed)
             finally:
                 with _no_sigint():
@@ -180,10 +181,15 @@ class _Demo:
     """The part of a run with the service up: agents, event feed, view, summary."""
 
     def __init__(
-        self, console: Console, service: DemoService, secret: str, result: DemoResult
+        self,
+        console: Console,
+        service: DemoService,
+        secret: str,
+        result: DemoResult,
+        agents_dir: Path,
     ) -> None:
         self.console, self.service, self.result = console, service, result
-        self.secret = secret
+        self.secret, self.agents_dir = secret, agents_dir
 
     def run(self, headless: bool, seconds: float | None, interval: float, seed: int) -> None:
         console, result, url = self.console, self.result, self.service.url
@@ -193,13 +199,16 @@ class _Demo:
         admin = MeshClient(url, self.secret)
         try:
             feed.start()
-            fleet = Fleet.enrol(url, admin, FleetOptions(interval, seed, seconds))
+            fleet = Fleet.enrol(
+                url, admin, FleetOptions(interval, seed, seconds), self.agents_dir
+            )
             result.agents = len(fleet.agents)
             result.links_before = {lk["id"]: lk for lk in admin.all_links()}
             say(
                 console,
-                f"Service on {url}; {len(fleet.agents)} simulated agents (simulated collector: "
-                f"no real routers) report every {interval:g} s with their own agent tokens.",
+                f"Service on {url}; {len(fleet.agents)} node-agents (simulated collector: "
+                f"no real routers) report every {interval:g} s with their own agent tokens; "
+                f"their configs are in {self.agents_dir}.",
             )
             fleet.start()
             try:
@@ -207,7 +216,7 @@ class _Demo:
                     _wait(console, fleet, seconds or HEADLESS_SECONDS)
                 else:
                     header = (
-                        f"meshcommons live demo: {url} · {len(fleet.agents)} simulated agents "
+                        f"meshcommons live demo: {url} · {len(fleet.agents)} node-agents "
                         "(simulated collector) · Ctrl-C to stop"
                     )
                     end = None if seconds is None else time.monotonic() + seconds
@@ -332,7 +341,7 @@ def print_summary(
     say(
         console,
         f"Reports: {s.sent} sent, {s.accepted} accepted, {s.duplicate} duplicate "
-        f"(re-sent on purpose, as after a lost acknowledgement), {s.failed} failed"
+        f"(replayed from a spool after a lost acknowledgement), {s.failed} failed"
         + (f" ({dict(s.errors)})" if s.errors else ""),
     )
     after = {lk["id"]: lk for lk in api.all_links()}
@@ -388,7 +397,7 @@ def print_summary(
             now: PathInfo | None = api.route(cast.route_source, cast.route_target)
         except ClientError:
             now = None
-        _route(console, "After (measured by the simulated agents):", now, names)
+        _route(console, "After (measured by the node-agents):", now, names)
 
 
 __all__ = ["SAMPLE", "DemoResult", "print_summary", "run_demo"]

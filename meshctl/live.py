@@ -2,7 +2,7 @@
 
 Everything shown comes from the service over HTTP (:class:`MeshClient`): node and link
 lists, active alerts, and the event stream (``GET /api/v1/events``) read on a thread by
-:class:`EventFeed`. The report counters come from the simulated agents themselves.
+:class:`EventFeed`. The report counters come from the demo's node-agents themselves.
 The stewards' TUI replaces this view in a later release.
 """
 

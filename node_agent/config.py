@@ -92,6 +92,28 @@ def _list(item: Check) -> Check:
     return check
 
 
+def _record(schema: dict[str, Check], required: tuple[str, ...] = ()) -> Check:
+    """A mapping whose keys are checked by ``schema`` (an item of a list setting)."""
+
+    def check(v: Any) -> dict[str, Any]:
+        if not isinstance(v, dict):
+            raise _Invalid(f"each item must be a mapping with {', '.join(schema)}")
+        out: dict[str, Any] = {}
+        for key, value in v.items():
+            if str(key) not in schema:
+                raise _Invalid(f"unknown key {key!r} (known: {', '.join(schema)})")
+            try:
+                out[str(key)] = schema[str(key)](value)
+            except _Invalid as e:
+                raise _Invalid(f"{key}: {e}") from None
+        missing = [k for k in required if k not in out]
+        if missing:
+            raise _Invalid(f"each item needs {' and '.join(missing)}")
+        return out
+
+    return check
+
+
 def _url(v: Any) -> str:
     text = _str(v).rstrip("/")
     if not text.startswith(("http://", "https://")) or len(text.split("://", 1)[1]) == 0:
@@ -136,6 +158,14 @@ COLLECTORS: dict[str, dict[str, Check]] = {
         "max_repetitions": _int(1, 200),
         "link_interface": _str,
         "static_every": _int(1, 10_000),
+    },
+    "simulated": {
+        "links": _list(
+            _record(
+                {"neighbour": _str, "address": _ip, "interface": _str, "cost": _float(1, 1000)},
+                required=("interface",),
+            )
+        ),
     },
     "probes": {
         "targets": _list(_ip),

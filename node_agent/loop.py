@@ -89,7 +89,8 @@ def make_collectors(config: Config) -> list[Collector[Any]]:
 
 class Agent:
     """The agent of one node. ``transport``, ``clock`` (monotonic seconds), ``now``
-    (wall clock) and ``rng`` can be swapped by tests."""
+    (wall clock) and ``rng`` can be swapped by tests; ``collectors`` replaces the ones
+    the config names (``meshctl demo`` passes its simulated collector this way)."""
 
     def __init__(
         self,
@@ -100,9 +101,10 @@ class Agent:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         rng: random.Random | None = None,
         user_agent: str = "node-agent",
+        collectors: Sequence[Collector[Any]] | None = None,
     ) -> None:
         self.config = config
-        self.collectors = make_collectors(config)
+        self.collectors = list(collectors) if collectors is not None else make_collectors(config)
         folder = Path(config.state_dir)
         self.state = State(folder, config.seq_block)
         self.spool = Spool(

@@ -73,6 +73,14 @@ class State:
         self.next_seq = seq + 1
         return seq
 
+    def skip_past(self, seq: int) -> None:
+        """Never give a number up to ``seq`` again: for an agent whose state was lost
+        while the service still remembers the last ``seq`` it accepted."""
+        if seq >= self.next_seq:
+            self.next_seq = seq + 1
+            self.reserved = max(self.reserved, seq)
+            self._save()
+
     def add_dropped(self, n: int) -> None:
         if n:
             self.dropped += n

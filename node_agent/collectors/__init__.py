@@ -1,8 +1,9 @@
 """The collectors, by config name. Modules are imported only for enabled collectors, and
 their libraries (pysnmp, scapy) only when they first collect.
 
-``ORDER`` is the order of a cycle: routing daemons first (they find the neighbours),
-then the machine and SNMP, then probes (which ping the neighbours found).
+``ORDER`` is the order of a cycle: the simulated source (demos only) and the routing
+daemons first (they find the neighbours), then the machine and SNMP, then probes (which
+ping the neighbours found).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from node_agent.collectors.base import Collector, Cycle, LinkDraft, Part
 
 REGISTRY: dict[str, tuple[str, str]] = {
+    "simulated": ("node_agent.collectors.simulated", "SimulatedCollector"),
     "babeld": ("node_agent.collectors.babeld", "BabeldCollector"),
     "olsrd": ("node_agent.collectors.olsrd", "OlsrdCollector"),
     "batman": ("node_agent.collectors.batman", "BatmanCollector"),

@@ -105,7 +105,7 @@ collectors:
         "agent.yaml:10: collectors.snmp: SNMPv3 needs 'user'",
         "agent.yaml:10: collectors.snmp.auth_key: SNMPv3 keys have at least 8 characters",
         "agent.yaml:11: collectors.quagga: unknown collector (known: babeld, olsrd, batman, bmx, "
-        "system, snmp, probes)",
+        "system, snmp, simulated, probes)",
         "agent.yaml:12: collectors.probes.targets: 'not-an-ip' is not an IP address",
     ]
 

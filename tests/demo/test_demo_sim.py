@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 from typing import Any
 
-import httpx
-
-from topology.client import MeshClient
+from node_agent.collectors.simulated import SimulatedCollector
+from node_agent.config import Config, parse_config
+from node_agent.loop import Agent, collect_all
+from node_agent.transport import FunctionTransport
 from topology.ingest.report import Report
-from topology.sim import AgentStats, LinkSpec, Scenario, SimAgent, World
+from topology.sim import AgentStats, CountingTransport, LinkSpec, Scenario, World, WorldSource
 
 A, B, C = "c:a", "c:b", "c:c"
 LINKS = [
@@ -68,44 +70,71 @@ def test_a_degraded_link_can_heal() -> None:
     assert sc.degradation("c:b--c", 35) == 0.0
 
 
-def fake_service(bodies: list[dict[str, Any]]) -> MeshClient:
-    """A client whose "service" accepts every report and keeps it."""
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        raw = request.content
-        if request.headers.get("content-encoding") == "gzip":
-            raw = gzip.decompress(raw)
-        body = json.loads(raw)
-        seen = {b["seq"] for b in bodies}
-        bodies.append(body)
-        status = "duplicate" if body["seq"] in seen else "accepted"
-        return httpx.Response(202, json={"status": status, "seq": body["seq"]})
-
-    return MeshClient("http://mesh.invalid", "token", transport=httpx.MockTransport(answer))
+def config(tmp: Path, node: str) -> Config:
+    text = f"""\
+service: http://mesh.invalid
+node: {node}
+token: t0ken
+interval: 2
+state_dir: {tmp / "state"}
+collectors: {{system: false, simulated: {{}}}}
+"""
+    return parse_config(text)
 
 
-def test_reports_are_valid_grow_and_restart_after_a_power_cut() -> None:
+def test_node_agent_reports_the_world_and_restarts_after_a_power_cut(tmp_path: Path) -> None:
+    """The demo's agent is the real node-agent with a WorldSource: its reports validate,
+    counters grow, and after the power cut a new agent (a reboot) continues the seq."""
     clock, stats = Clock(), AgentStats()
     bodies: list[dict[str, Any]] = []
     w = world(offline_node=B, offline_at=10, offline_s=10)
-    client = fake_service(bodies)
-    agent = SimAgent(B, client, w, stats, clock, interval=2, gzip=True, last_seq=41)
-    for t in (2.0, 4.0, 6.0, 12.0, 14.0, 22.0, 24.0):
+    source = WorldSource(B, w, clock)
+
+    def serve(body: bytes) -> str:
+        bodies.append(json.loads(gzip.decompress(body)))
+        return "accepted"
+
+    def agent() -> Agent:
+        transport = CountingTransport(FunctionTransport(serve), stats, clock)
+        collectors = [SimulatedCollector({}, source=source)]
+        return Agent(config(tmp_path, B), transport, collectors=collectors)
+
+    first = agent()
+    for t in (2.0, 4.0, 6.0):
         clock.t = t
-        agent.tick()
-    client.close()
+        first.run_once()
+    first.close()
+    clock.t = 22.0  # power is back: a new agent process, a fresh boot
+    source.boot()
+    second = agent()
+    for t in (22.0, 24.0):
+        clock.t = t
+        second.run_once()
     reports = [Report.model_validate(b) for b in bodies]
-    fresh = [r for i, r in enumerate(reports) if r.seq not in {x.seq for x in reports[:i]}]
-    assert [r.seq for r in fresh] == [42, 43, 44, 45, 46]  # none while the power was off
-    assert stats.accepted == 5 and stats.duplicate == len(reports) - 5 and stats.failed == 0
-    assert {lk.neighbour for lk in fresh[0].links} == {A, C}
-    assert {i.name for i in fresh[0].interfaces} == {"eth2", "wlan0"}
-    assert [c.name for c in fresh[0].collectors] == ["simulated"]
-    rx = [sum(i.rx_bytes for i in r.interfaces) for r in fresh]
+    seqs = [r.seq for r in reports]
+    assert seqs[:3] == [1, 2, 3] and seqs[3] > 3 and seqs[4] == seqs[3] + 1
+    assert stats.accepted == 5 and stats.failed == 0
+    assert {lk.neighbour for lk in reports[0].links} == {A, C}
+    assert {i.name for i in reports[0].interfaces} == {"eth2", "wlan0"}
+    assert [c.name for c in reports[0].collectors] == ["simulated"]
+    assert all(c.ok for r in reports for c in r.collectors)
+    rx = [sum(i.rx_bytes for i in r.interfaces) for r in reports]
     assert rx[0] < rx[1] < rx[2]  # counters grow ...
     assert rx[3] < rx[2]  # ... restart from zero after the power cut ...
     assert rx[3] < rx[4]  # ... and grow again
-    uptime = [r.system.uptime_s if r.system else None for r in fresh]
+    uptime = [r.system.uptime_s if r.system else None for r in reports]
     assert uptime[0] is not None and uptime[0] > 3600
     assert uptime[3] is not None and uptime[3] < 60
-    assert agent.rebooted == 1
+    assert source.rebooted == 1
+
+
+def test_a_switched_off_node_reports_a_failed_collector(tmp_path: Path) -> None:
+    clock = Clock()
+    w = world(offline_node=B, offline_at=0, offline_s=100)
+    collector = SimulatedCollector({}, source=WorldSource(B, w, clock))
+    clock.t = 5.0
+    collected = collect_all([collector])
+    assert collected.statuses == [
+        {"name": "simulated", "ok": False, "error": "CollectorError: c:b is switched off in "
+         "the simulation"}
+    ]  # fmt: skip
