@@ -38,6 +38,11 @@ bench: venv
 	@command -v wrk >/dev/null || { echo "bench/ingest.py needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/agent.py
+	$(BIN)/python bench/cli.py
+	$(BIN)/python bench/formats.py
+	$(BIN)/python bench/planning.py
+	$(BIN)/python bench/tui.py
+	$(BIN)/python bench/federation.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -6,82 +6,68 @@ them, so ``meshctl --help`` starts fast.
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
 from meshctl.errors import friendly_errors
 from meshctl.lazy import LazyGroup
-from meshctl.version import version_string
 
 if TYPE_CHECKING:
-    from rich.console import Console
 
-    from topology.network import CommunityNetwork
+    pass
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 #: Commands in their own modules, imported only when run: name -> ("module:attr", help).
 #: Add one line per command group; keep the help to one short sentence.
-LAZY_COMMANDS: dict[str, tuple[str, str]] = {}
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "login": ("meshctl.commands.login:login", "Check and remember the service URL and token."),
+    "logout": ("meshctl.commands.login:logout", "Forget the saved service URL and token."),
+    "node": ("meshctl.commands.node:node", "Register, list, show, retire nodes; router configs."),
+    "link": ("meshctl.commands.link:link", "Add links (their /30, radios) and list them."),
+    "zone": ("meshctl.commands.zone:zone", "List and create zones."),
+    "token": ("meshctl.commands.token:token_group", "Create, list and revoke API tokens."),
+    "import": ("meshctl.commands.opendata:import_cmd", "Import CNML, GML, Freifunk, NetJSON..."),
+    "export": ("meshctl.commands.opendata:export_cmd", "Export as NetJSON, CNML, GeoJSON..."),
+    "diff": ("meshctl.commands.opendata:diff_cmd", "Compare two network snapshots."),
+    "plan": ("meshctl.commands.plan:plan", "Plan links, coverage and resilience on terrain."),
+    "tui": ("meshctl.commands.tui:tui_cmd", "The stewards' live terminal app (Textual)."),
+    "federation": ("meshctl.commands.federation:federation", "Peer with neighbour communities."),
+    "summary": ("meshctl.commands.query:summary", "Nodes by status, links by type, gateways."),
+    "route": ("meshctl.commands.query:route", "Explain the cheapest path from A to B, hop by hop."),
+    "routes": ("meshctl.commands.query:routes", "A node's routing table as NetJSON NetworkRoutes."),
+    "gateways": ("meshctl.commands.query:gateways", "The nearest gateway of every node."),
+    "whatif": ("meshctl.commands.query:whatif", "What if a node or link failed: who loses reach."),
+    "ip": ("meshctl.commands.ip:ip", "Address management: whois, free space, allocate, release."),
+}
 
 
-def default_data_dir() -> Path:
-    """``$MESHCOMMONS_DATA_DIR``, else ``$XDG_DATA_HOME/meshcommons`` (~/.local/share)."""
-    if env := os.environ.get("MESHCOMMONS_DATA_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "meshcommons"
+from meshctl.local import default_data_dir, open_network, with_store  # noqa: E402
 
 
-store_options = [
-    click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Embedded store directory [env MESHCOMMONS_DATA_DIR; "
-        "default ~/.local/share/meshcommons].",
-    ),
-    click.option(
-        "--db-url",
-        envvar="MESHCOMMONS_DB_URL",
-        default=None,
-        help="Database URL instead, e.g. postgresql+psycopg://user:pass@host/db.",
-    ),
-]
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``: read from package metadata only when asked (importlib.metadata
+    costs 20 ms, a quarter of ``meshctl --help``)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from meshctl.version import version_string
 
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def with_store(fn: F) -> F:
-    """Add --data-dir and --db-url to a command."""
-    for option in reversed(store_options):
-        fn = option(fn)
-    return fn
-
-
-def open_network(data_dir: Path | None, db_url: str | None) -> CommunityNetwork:
-    from topology.network import CommunityNetwork
-    from topology.store import open_store
-
-    store = open_store(url=db_url) if db_url else open_store(data_dir or default_data_dir())
-    return CommunityNetwork(store)
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(no_color=bool(os.environ.get("NO_COLOR")) or None, emoji=False)
+    click.echo(f"meshctl {version_string()}")
+    ctx.exit()
 
 
 @click.group(cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings=CONTEXT)
-@click.version_option(
-    version_string(), "-V", "--version", prog_name="meshctl", message="%(prog)s %(version)s"
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show details (tracebacks) on errors.")
 def cli(verbose: bool) -> None:
@@ -89,6 +75,8 @@ def cli(verbose: bool) -> None:
 
     \b
     Examples:
+      meshctl login http://127.0.0.1:8470 --token-file ./data/admin-token
+      meshctl node register
       meshctl inventory import inventories/sample --data-dir ./data
       meshctl summary --data-dir ./data
       meshctl route gorham-library berlin-city-hall --data-dir ./data
@@ -114,7 +102,7 @@ def cli(verbose: bool) -> None:
     "--seconds",
     type=click.FloatRange(1, 86_400),
     default=None,
-    help="How long to run [default: 20 headless; until Ctrl-C in a terminal].",
+    help="How long to run [default: 20 headless; until you quit the TUI].",
 )
 @click.option(
     "--interval",
@@ -128,12 +116,13 @@ def cli(verbose: bool) -> None:
 def demo(
     data_dir: Path | None, headless: bool, seconds: float | None, interval: float, seed: int
 ) -> None:
-    """Run the sample network live: the real service and one simulated agent per node.
+    """Run the sample network live: the real service, a node-agent per node, the TUI.
 
-    Starts the HTTP service on 127.0.0.1 over a fresh store with the sample network,
-    gives every Working node a simulated agent (its own agent token; reports labelled
-    "simulated collector") and shows what the service sees: links drifting, one link
-    degrading, one node going offline and coming back, alerts and route changes.
+    Starts the HTTP service on 127.0.0.1 over a fresh store with the sample network and
+    runs the real node-agent of every Working node (its own agent token) on a simulated
+    collector (reports say "simulated"): links drift, one link degrades, one node goes
+    offline and comes back. In a terminal the stewards' TUI shows it live (q quits);
+    without one (or --headless) it runs --seconds, then prints what happened.
     """
     from meshctl.demo import run_demo
 
@@ -242,147 +231,6 @@ def inventory_export(path: Path, data_dir: Path | None, db_url: str | None, publ
     model = open_network(data_dir, db_url).model()
     write_inventory(model, path, public=public)
     click.echo(f"wrote {path}")
-
-
-# ---------------------------------------------------------------------------- queries
-
-
-@cli.command()
-@with_store
-@friendly_errors
-def summary(data_dir: Path | None, db_url: str | None) -> None:
-    """Nodes by status, links by type, gateways and address use."""
-    from meshctl import render
-
-    net = open_network(data_dir, db_url)
-    render.summary(_console(), net)
-
-
-@cli.command()
-@click.argument("source")
-@click.argument("target")
-@with_store
-@friendly_errors
-def route(source: str, target: str, data_dir: Path | None, db_url: str | None) -> None:
-    """Explain the cheapest path from SOURCE to TARGET hop by hop (ids: local or global)."""
-    from meshctl import render
-
-    net = open_network(data_dir, db_url)
-    path = net.route(net.resolve_node(source), net.resolve_node(target))
-    render.route(_console(), net, path)
-
-
-@cli.command()
-@click.argument("node")
-@with_store
-@friendly_errors
-def routes(node: str, data_dir: Path | None, db_url: str | None) -> None:
-    """Print NODE's routing table as NetJSON NetworkRoutes."""
-    import json
-
-    net = open_network(data_dir, db_url)
-    click.echo(json.dumps(net.routing_table(net.resolve_node(node)), indent=2))
-
-
-@cli.command()
-@with_store
-@friendly_errors
-def gateways(data_dir: Path | None, db_url: str | None) -> None:
-    """The nearest gateway of every node, and who has none."""
-    from meshctl import render
-
-    render.gateways(_console(), open_network(data_dir, db_url))
-
-
-@cli.command()
-@click.argument("kind", type=click.Choice(["node", "link"]))
-@click.argument("ident")
-@with_store
-@friendly_errors
-def whatif(kind: str, ident: str, data_dir: Path | None, db_url: str | None) -> None:
-    """What if node or link IDENT failed: who loses reach or their gateway."""
-    from meshctl import render
-
-    net = open_network(data_dir, db_url)
-    if kind == "node":
-        result = net.what_if(node=net.resolve_node(ident))
-    else:
-        result = net.what_if(link=net.resolve_link(ident))
-    render.whatif(_console(), net, kind, ident, result)
-
-
-@cli.group()
-def ip() -> None:
-    """Address management: whois, free space, allocate, release."""
-
-
-@ip.command("whois")
-@click.argument("address")
-@with_store
-@friendly_errors
-def ip_whois(address: str, data_dir: Path | None, db_url: str | None) -> None:
-    """Who holds ADDRESS."""
-    alloc = open_network(data_dir, db_url).whois(address)
-    if alloc is None:
-        click.echo(f"{address}: not allocated")
-        sys.exit(1)
-    click.echo(
-        f"{address}: {alloc.prefix} held by {alloc.holder_kind} {alloc.holder_id} "
-        f"({alloc.purpose}, since {alloc.allocated_at:%Y-%m-%d %H:%M} UTC)"
-        if alloc.allocated_at
-        else f"{address}: {alloc.prefix} held by {alloc.holder_id}"
-    )
-
-
-@ip.command("free")
-@with_store
-@friendly_errors
-def ip_free(data_dir: Path | None, db_url: str | None) -> None:
-    """Free space per pool."""
-    from meshctl import render
-
-    render.pools(_console(), open_network(data_dir, db_url).free_space())
-
-
-@ip.command("allocate")
-@click.argument("purpose", type=click.Choice(["lan", "backbone", "ipv6"]))
-@click.argument("holder")
-@click.option("--zone", default=None, help="Zone whose pools to use (default: the holder's).")
-@click.option("--prefixlen", type=int, default=None, help="Size, e.g. 27 or 30.")
-@with_store
-@friendly_errors
-def ip_allocate(
-    purpose: str,
-    holder: str,
-    zone: str | None,
-    prefixlen: int | None,
-    data_dir: Path | None,
-    db_url: str | None,
-) -> None:
-    """Allocate a prefix for HOLDER (a node, or a link for backbone)."""
-    from topology.model import HolderKind, Purpose
-
-    net = open_network(data_dir, db_url)
-    kind = HolderKind.LINK if purpose == "backbone" else HolderKind.NODE
-    holder_id = net.resolve_link(holder) if kind is HolderKind.LINK else net.resolve_node(holder)
-    alloc = net.allocate(
-        Purpose(purpose),
-        kind,
-        holder_id,
-        zone_id=zone or net.zone_of(holder_id),
-        prefixlen=prefixlen,
-    )
-    click.echo(f"{alloc.prefix} -> {holder_id}")
-
-
-@ip.command("release")
-@click.argument("prefix")
-@with_store
-@friendly_errors
-def ip_release(prefix: str, data_dir: Path | None, db_url: str | None) -> None:
-    """Release PREFIX (held down for a day before reuse)."""
-    released = open_network(data_dir, db_url).release(prefix)
-    click.echo(f"released {released.prefix} (was {released.holder_id})")
 
 
 # ---------------------------------------------------------------------------- serve

@@ -11,8 +11,9 @@
    the real ``node-agent`` loop (:mod:`topology.sim.fleet`) with a simulated collector:
    no real router is involved, and every report says ``collectors: [{"name":
    "simulated"}]``.
-4. In a terminal: a live text view (:mod:`meshctl.live`) until Ctrl-C. Headless (no
-   terminal, or ``--headless``): run ``--seconds`` (default 20), then print what happened.
+4. In a terminal: the stewards' TUI (:mod:`tui.app`) on the demo network until it is
+   quit. Headless (no terminal, or ``--headless``): run ``--seconds`` (default 20), then
+   print what happened. Either way a summary of what happened follows.
 5. Stop cleanly: agents, event reader, service (graceful), then the temporary directory.
 """
 
@@ -32,9 +33,10 @@ from pathlib import Path
 from rich.console import Console
 
 from meshctl import render
-from meshctl.live import EventFeed, link_cost, route_table, run_live
+from meshctl.demo_events import EventFeed, route_table
 from topology.client import ClientError, MeshClient
 from topology.client_models import LinkInfo, PathInfo
+from topology.presentation import measured_cost as link_cost
 from topology.sim import Fleet, FleetOptions
 from topology.sim.service import DemoService
 
@@ -215,19 +217,7 @@ class _Demo:
                 if headless:
                     _wait(console, fleet, seconds or HEADLESS_SECONDS)
                 else:
-                    header = (
-                        f"meshcommons live demo: {url} · {len(fleet.agents)} node-agents "
-                        "(simulated collector) · Ctrl-C to stop"
-                    )
-                    end = None if seconds is None else time.monotonic() + seconds
-                    run_live(
-                        console,
-                        admin,
-                        fleet,
-                        feed,
-                        header,
-                        until=lambda: end is not None and time.monotonic() >= end,
-                    )
+                    _watch_in_tui(url, self.secret, seconds)
             except KeyboardInterrupt:
                 result.interrupted = True
                 say(console, "\nStopping ...")
@@ -245,6 +235,24 @@ class _Demo:
                     fleet.stop()
                 feed.stop()
                 admin.close()
+
+
+def _watch_in_tui(url: str, token: str, seconds: float | None) -> None:
+    """The stewards' TUI on the demo network, as admin, until the user quits (or
+    ``seconds`` pass)."""
+    from tui.app import MeshApp
+
+    app = MeshApp(url, token)
+    timer = None
+    if seconds is not None:
+        timer = threading.Timer(seconds, lambda: app.call_from_thread(app.exit))
+        timer.daemon = True
+        timer.start()
+    try:
+        app.run()
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 def _wait(console: Console, fleet: Fleet, seconds: float) -> None:

@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 user error (bad input, refused request), 2 usage error (clic
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -55,6 +56,12 @@ def friendly_errors(fn: Callable[P, T]) -> Callable[P, T]:
             return fn(*args, **kwargs)
         except click.exceptions.ClickException:
             raise
+        except BrokenPipeError:
+            # The reader went away (`meshctl node list | head`): stop quietly, as Unix
+            # tools do; point stdout at /dev/null so the final flush cannot fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_USER)
         except Exception as exc:
             verbose = bool(click.get_current_context().find_root().params.get("verbose"))
             if verbose:

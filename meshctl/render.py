@@ -12,26 +12,16 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from topology import presentation
 from topology.geo import haversine_km
 from topology.ipam import PoolUsage
 from topology.model import Allocation, HolderKind, Purpose, Status
 from topology.network import CommunityNetwork
 from topology.routing import PathExplanation, WhatIf
 
-STATUS_STYLE: dict[Status, tuple[str, str]] = {
-    Status.WORKING: ("●", "green"),
-    Status.TESTING: ("◐", "cyan"),
-    Status.BUILDING: ("◒", "yellow"),
-    Status.RESERVED: ("◌", "blue"),
-    Status.PLANNED: ("○", "white"),
-    Status.INACTIVE: ("✕", "red"),
-    Status.DROPPED: ("✕", "bright_black"),
-}
-
 
 def status_text(status: Status) -> str:
-    symbol, colour = STATUS_STYLE[status]
-    return f"[{colour}]{symbol} {status.value}[/]"
+    return presentation.status_text(status.value)
 
 
 def summary(console: Console, net: CommunityNetwork) -> None:

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import threading
@@ -139,6 +140,15 @@ def serve(
                 f'  use it as: -H "Authorization: Bearer $(cat {token_file})"\n'
                 "  then create personal tokens, revoke this one and delete the file."
             )
+        if config is not None and config.federation and config.federation.key_file is None:
+            from topology.federation.settings import KEY_FILE  # the key lives in the data dir
+
+            fed = dataclasses.replace(config.federation, key_file=data_dir / KEY_FILE)
+            config = dataclasses.replace(config, federation=fed)
+        if config is not None and config.federation is not None:
+            from topology.federation.runtime import preflight
+
+            preflight(network, config.federation)  # a bad registry or key: one clear error
         settings = ApiSettings() if max_body_bytes is None else ApiSettings(max_body_bytes)
         app = create_service_app(network, settings, config)
         server_config = uvicorn.Config(

@@ -92,3 +92,14 @@ def test_generate_writes_a_loadable_inventory(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     model = load_inventory(out_file)
     assert len(model.nodes) == 300 and model.links
+
+
+def test_local_store_queries_answer_json_too(data: Path) -> None:
+    route = run("route", "gorham-library", "berlin-library", "--json", "--data-dir", str(data))
+    assert json.loads(route.stdout)["nodes"][-1] == "androscoggin:berlin-library"
+    cut = run("whatif", "remove", "mount-forist-relay", "--json", "--data-dir", str(data))
+    assert json.loads(cut.stdout)["lost_reach"]
+    gws = run("gateways", "--json", "--data-dir", str(data))
+    assert "androscoggin:gorham-library" in json.loads(gws.stdout)["gateways"]
+    who = run("ip", "whois", "10.228.16.5", "--json", "--data-dir", str(data))
+    assert json.loads(who.stdout)["holder_id"] == "androscoggin:gorham-library"

@@ -363,6 +363,16 @@ class AlertEngine:
         for a in cleared:
             self._network.events.publish(EventKind.ALERT_CLEARED, str(a.id), now, a.to_json())
 
+    def reconcile(
+        self, kinds: Iterable[AlertKind], found: Iterable[Finding], scope: set[str] | None = None
+    ) -> None:
+        """For components that evaluate causes of their own ``kinds`` (federation): raise
+        what is ``found`` and not active, clear what is active (within ``scope``, subjects,
+        unless None) and no longer found. Disabled kinds are left alone."""
+        wanted = tuple(k for k in kinds if self.config.enabled(k))
+        with self._lock:
+            self._reconcile(wanted, scope, [f for f in found if f.kind in wanted], self._clock())
+
     # ------------------------------------------------------------------ reading, acknowledging
 
     def active_alerts(self) -> list[Alert]:

@@ -19,6 +19,8 @@ class AlertKind(StrEnum):
     LINK_DOWN = "link.down"  # not reported for long (ingestion's liveness)
     GATEWAY_LOST = "gateway.lost"  # a node with no path to any Internet gateway
     ADDRESS_CONFLICT = "address.conflict"  # an address used by two nodes, or not theirs
+    FEED_REJECTED = "federation.rejected"  # a peer's feed failed an acceptance check
+    FEDERATION_CONFLICT = "federation.conflict"  # an address claimed by two communities
 
 
 class Severity(StrEnum):

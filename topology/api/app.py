@@ -27,10 +27,13 @@ from topology.api import (
     addresses,
     community,
     devices,
+    federation,
     graph,
     health,
     links,
     nodes,
+    opendata,
+    planning,
     routing,
     tokens,
     zones,
@@ -54,6 +57,9 @@ ROUTERS: tuple[ModuleType, ...] = (
     routing,
     graph,
     tokens,
+    federation,
+    opendata,
+    planning,
 )
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -25,6 +25,7 @@ from topology.api import alerts, events, metrics, reports
 from topology.api.alerts import Alerting
 from topology.api.app import ROUTERS, Lifespan, create_app
 from topology.api.deps import ApiSettings
+from topology.federation.settings import FederationSettings
 from topology.ingest.service import IngestSettings
 from topology.network import CommunityNetwork
 from topology.notify import WebhookConfig
@@ -41,17 +42,25 @@ class ServiceConfig:
     alerts: AlertConfig = field(default_factory=AlertConfig)
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
     heartbeat_s: float = 15.0
+    federation: FederationSettings | None = None  # None: this service does not federate
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None) -> ServiceConfig:
-        """From the service config file's sections ``alerts`` and ``webhooks``."""
+    def from_mapping(
+        cls, data: Mapping[str, Any] | None, base: Path | None = None
+    ) -> ServiceConfig:
+        """From the service config file's sections ``alerts``, ``webhooks`` and
+        ``federation`` (its relative paths are taken from ``base``)."""
         data = dict(data or {})
-        unknown = sorted(set(data) - {"alerts", "webhooks"})
+        unknown = sorted(set(data) - {"alerts", "webhooks", "federation"})
         if unknown:
-            raise ConfigError(f"unknown section(s) {unknown} (known: alerts, webhooks)")
+            raise ConfigError(f"unknown section(s) {unknown} (known: alerts, webhooks, federation)")
+        federation = data.get("federation")
         return cls(
             alerts=AlertConfig.from_mapping(data.get("alerts")),
             webhooks=WebhookConfig.from_mapping(data.get("webhooks")),
+            federation=(
+                None if federation is None else FederationSettings.from_mapping(federation, base)
+            ),
         )
 
 
@@ -64,9 +73,14 @@ def load_service_config(path: Path) -> ServiceConfig:
     if data is not None and not isinstance(data, dict):
         raise ConfigError(f"{path}: the service config must be a mapping of sections")
     try:
-        return ServiceConfig.from_mapping(data)
+        config = ServiceConfig.from_mapping(data, path.parent)
     except (ConfigError, TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    if config.federation is not None:  # a bad registry stops the start, with its reason
+        from topology.federation.registry import load_registry
+
+        load_registry(config.federation.registry)
+    return config
 
 
 def create_service_app(
@@ -106,8 +120,17 @@ def create_service_app(
         network,
         settings,
         routers=SERVICE_ROUTERS,
-        lifespans=[reports.ingestion(config.ingest), alerting, *lifespans],
+        lifespans=[reports.ingestion(config.ingest), alerting, *_federation(config), *lifespans],
     )
     if fast_path:  # reports skip FastAPI's routing and dependency machinery (the hot path)
         app.add_middleware(reports.ReportFastPath)
     return app
+
+
+def _federation(config: ServiceConfig) -> list[Lifespan]:
+    """The federation component, when the config has a ``federation`` section."""
+    if config.federation is None:
+        return []
+    from topology.federation.runtime import federation_lifespan
+
+    return [federation_lifespan(config.federation)]

@@ -25,6 +25,7 @@ from topology.store.engine import (
     sqlite_url,
 )
 from topology.store.errors import Conflict, InvalidValue, NotFound, StoreError, StoreUnavailable
+from topology.store.federation import FederationPeerRow as FederationPeerRow  # joins Base
 from topology.store.ipam import IpamTransaction
 from topology.store.repository import Store
 from topology.store.telemetry import NodeReportRow as NodeReportRow  # telemetry joins Base

@@ -1,0 +1,149 @@
+"""What the demo's summary tells from the service: its event stream, read on a thread by
+:class:`EventFeed` (``GET /api/v1/events``: which links changed, which alerts were raised
+and cleared), and explained routes as tables. The live view itself is the TUI."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.table import Table
+
+from topology.client import ClientError, MeshClient
+from topology.client_models import PathInfo, ServerEvent
+from topology.presentation import sticky_band
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    at: str  # local wall-clock time, HH:MM:SS
+    kind: str
+    subject: str
+    text: str
+
+
+def event_kind(ev: ServerEvent) -> str:
+    return ev.event if ev.event != "message" else str(ev.data.get("kind", "message"))
+
+
+def describe(ev: ServerEvent) -> FeedItem:
+    """One line for an event: its kind, subject and the most telling fields."""
+    kind = event_kind(ev)
+    inner = ev.data.get("data")
+    data: dict[str, object] = inner if isinstance(inner, dict) else ev.data
+    if kind.startswith("alert.") and data.get("subject"):  # the node or link, not the alert
+        what = f"{data.get('kind', 'alert')}: {data.get('message', '')}"
+        return FeedItem(datetime.now().strftime("%H:%M:%S"), kind, str(data["subject"]), what)
+    subject = str(ev.data.get("subject") or data.get("subject") or data.get("id") or "")
+    bits = []
+    for key in ("message", "status", "cost", "signal_dbm", "liveness", "prefix"):
+        value = data.get(key)
+        if value is not None and value != "":
+            bits.append(f"{value}" if key == "message" else f"{key} {value}")
+    return FeedItem(datetime.now().strftime("%H:%M:%S"), kind, subject, ", ".join(bits))
+
+
+@dataclass
+class EventFeed:
+    """Reads ``GET /api/v1/events`` on a thread and keeps what the views need."""
+
+    base_url: str
+    token: str | None = None
+    keep: int = 10
+    recent: deque[FeedItem] = field(default_factory=deque)
+    counts: Counter[str] = field(default_factory=Counter)
+    links_changed: set[str] = field(default_factory=set)
+    raised: list[FeedItem] = field(default_factory=list)
+    cleared: list[FeedItem] = field(default_factory=list)
+    bands: dict[str, str] = field(default_factory=dict)  # link id -> its last quality band
+    error: str = ""
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="demo event feed", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        with MeshClient(self.base_url, self.token, timeout=5.0) as api:
+            try:
+                for ev in api.events(stop=self._stop, idle_timeout=0.5, retry_s=0.2):
+                    self.add(ev)
+            except ClientError as exc:
+                self.error = str(exc)
+
+    def add(self, ev: ServerEvent) -> None:
+        item = describe(ev)
+        with self._lock:
+            self.counts[item.kind] += 1
+            if item.kind.startswith("link.") and item.subject:
+                self.links_changed.add(item.subject)
+            if item.kind == "alert.raised":
+                self.raised.append(item)
+            elif item.kind == "alert.cleared":
+                self.cleared.append(item)
+            if item.kind == "link.metrics":  # too many to read: show band changes only
+                item = self._band_change(ev, item)
+            if item.kind:
+                self.recent.append(item)
+                while len(self.recent) > self.keep:
+                    self.recent.popleft()
+
+    def _band_change(self, ev: ServerEvent, item: FeedItem) -> FeedItem:
+        inner = ev.data.get("data")
+        cost = inner.get("cost") if isinstance(inner, dict) else None
+        was = self.bands.get(item.subject)
+        now = sticky_band(was, cost if isinstance(cost, int | float) else None)
+        self.bands[item.subject] = now
+        if was is None or was == now:
+            return FeedItem(item.at, "", item.subject, "")  # nothing worth a line
+        return FeedItem(item.at, "link.quality", item.subject, f"{was} → {now} (cost {cost})")
+
+    def latest(self) -> list[FeedItem]:
+        with self._lock:
+            return list(self.recent)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _table(title: str, *columns: str) -> Table:
+    t = Table(title=title, title_justify="left", expand=False, pad_edge=False)
+    for c in columns:
+        t.add_column(c, justify="right" if c in ("nodes", "links", "cost", "count") else "left")
+    return t
+
+
+def route_table(path: PathInfo, names: dict[str, str]) -> Table:
+    """An explained route (``GET /routes/path``) hop by hop, its bottleneck marked."""
+    src, dst = path.get("source", "?"), path.get("target", "?")
+    hops = path.get("hops", [])
+    title = (
+        f"{names.get(src, src)} → {names.get(dst, dst)}: {len(hops)} hops, "
+        f"total cost {float(path.get('total_cost', 0.0)):.2f}"
+    )
+    t = _table(title, "#", "from", "to", "cost", "signal", "")
+    worst = max((float(h.get("cost", 0.0)) for h in hops), default=0.0)
+    for i, h in enumerate(hops, 1):
+        cost = float(h.get("cost", 0.0))
+        sig = h.get("signal_dbm")
+        t.add_row(
+            str(i),
+            names.get(h.get("source", ""), h.get("source", "")),
+            names.get(h.get("target", ""), h.get("target", "")),
+            f"{cost:.2f}",
+            f"{sig:g} dBm" if sig is not None else "-",
+            "◀ bottleneck" if cost == worst and len(hops) > 1 else "",
+        )
+    return t
