@@ -187,10 +187,9 @@ def _olsr_fast(
     if raw and (set(map(type, raw.values())) != {int} or set(map(type, nodes)) != {str}):
         return None
     mesh = LinkType.MESH
-    links = [
-        ParsedLink(a, b, round(c / SCALE, 4) if c < BROKEN else None, "", mesh)
-        for (a, b), c in raw.items()
-    ]
+    # Few distinct integer costs: scale each once, not once per link.
+    scaled = {c: round(c / SCALE, 4) if c < BROKEN else None for c in set(raw.values())}
+    links = [ParsedLink(a, b, scaled[c], "", mesh) for (a, b), c in raw.items()]
     return nodes, links
 
 
