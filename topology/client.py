@@ -39,6 +39,10 @@ from topology.client_models import (
     ClientError,
     Community,
     Conflict,
+    FederatedGraph,
+    FederatedRoute,
+    FederatedWhatIf,
+    FederationIdentity,
     Forbidden,
     Gateways,
     Health,
@@ -50,6 +54,7 @@ from topology.client_models import (
     NotFound,
     PathInfo,
     PayloadTooLarge,
+    PeerInfo,
     PoolInfo,
     ReportAck,
     ServerEvent,
@@ -81,6 +86,7 @@ __all__ = [
 ]
 
 API = "/api/v1"
+FED = f"{API}/federation"
 #: Page size :meth:`MeshClient.all_nodes` and :meth:`MeshClient.all_links` ask for.
 PAGE = 500
 
@@ -402,6 +408,41 @@ class MeshClient:
     def graph(self) -> JSON:
         """The whole network as a NetJSON NetworkGraph."""
         return cast(JSON, self._get(f"{API}/graph"))
+
+    # ------------------------------------------------------------------ federation
+    # Every federation call raises NotFound ("does not federate") on a service without
+    # a federation section; node ids are ``community:local`` (bare: the service's own).
+
+    def federation_whoami(self) -> FederationIdentity:
+        return cast(FederationIdentity, self._get(f"{FED}/whoami"))
+
+    def peers(self) -> list[PeerInfo]:
+        """Every peer with its sync status, revision, last sync and staleness."""
+        return cast(list[PeerInfo], self._list(f"{FED}/peers"))
+
+    def add_peer(self, url: str, fingerprint: str) -> PeerInfo:
+        """Peer with the service at ``url`` pinning its key ``fingerprint`` (admins)."""
+        body = {"url": url, "fingerprint": fingerprint}
+        return cast(PeerInfo, self._send("POST", f"{FED}/peers", body))
+
+    def remove_peer(self, community: str) -> None:
+        self._send("DELETE", f"{FED}/peers/{_q(community)}")
+
+    def sync_peers(self) -> list[PeerInfo]:
+        """Poll every peer now (admins); their statuses after the poll."""
+        return cast(list[PeerInfo], _items(self._send("POST", f"{FED}/sync")))
+
+    def federated_route(self, source: str, target: str) -> FederatedRoute:
+        """The path across communities; ``status`` ``unavailable`` (not an error) when it
+        runs through a stale peer. NotFound for an unknown node or no route at all."""
+        return cast(FederatedRoute, self._get(f"{FED}/route", source=source, target=target))
+
+    def federated_graph(self) -> FederatedGraph:
+        """This community's graph merged with its peers' accepted feeds."""
+        return cast(FederatedGraph, self._get(f"{FED}/graph"))
+
+    def federated_whatif(self, node: str) -> FederatedWhatIf:
+        return cast(FederatedWhatIf, self._get(f"{FED}/whatif", node=node))
 
     # ------------------------------------------------------------------ tokens
 

@@ -237,6 +237,90 @@ class AlertInfo(TypedDict, total=False):
     acknowledged_by: str | None
 
 
+class FederationIdentity(TypedDict, total=False):
+    """``GET /federation/whoami``."""
+
+    community: str
+    name: str
+    url: str
+    public_key: str
+    fingerprint: str  # SHA256:... (what peers pin)
+
+
+class PeerInfo(TypedDict, total=False):
+    """One peer of ``GET /federation/peers`` (also ``POST /federation/sync``)."""
+
+    community: str
+    url: str
+    fingerprint: str
+    status: str  # ok, stale, rejected, never
+    revision: int | None  # last accepted feed revision
+    last_sync: str | None
+    stale_since: str | None
+    error: str | None  # why the last poll failed or the feed was rejected
+
+
+class FederatedHop(TypedDict, total=False):
+    source: str
+    target: str
+    link: str
+    type: str
+    status: str
+    cost: float
+    from_community: str
+    to_community: str
+    border: bool  # this hop crosses from one community into another
+
+
+class FederatedRoute(TypedDict, total=False):
+    """``GET /federation/route``: a path across communities, hop by hop."""
+
+    status: str  # ok, or unavailable (through a stale or unreachable peer)
+    reason: str | None  # why unavailable
+    source: str
+    target: str
+    nodes: list[str]
+    hops: list[FederatedHop]  # an unavailable route may keep the last known path
+    total_cost: float | None
+    communities: list[str]  # in path order
+    crossings: int  # border hops
+    stale: list[str]  # the stale peers concerned
+
+
+class FederatedNode(TypedDict, total=False):
+    id: str
+    name: str
+    community: str
+    lat: float
+    lon: float
+    status: str
+    gateway: bool
+    own: bool  # this service's community
+    stale: bool  # from a peer now stale (its last good feed)
+
+
+class FederatedLink(TypedDict, total=False):
+    a: str
+    b: str
+    cost: float
+    border: bool  # the ends are in different communities
+
+
+class FederatedGraph(TypedDict, total=False):
+    """``GET /federation/graph``: the merged view of this community and its peers."""
+
+    communities: list[str]
+    nodes: list[FederatedNode]
+    links: list[FederatedLink]
+
+
+class FederatedWhatIf(TypedDict, total=False):
+    removed: str
+    lost_reach: list[str]
+    lost_gateway: list[str]
+    communities_hurt: list[str]
+
+
 @dataclass(frozen=True, slots=True)
 class ServerEvent:
     """One Server-Sent Event of ``GET /api/v1/events``.

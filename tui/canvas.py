@@ -13,6 +13,10 @@ dots still exceed :data:`MAX_SAMPLES`, only the longest links are drawn (the bac
 shape survives, the local mesh is thinned): :attr:`Frame.thinned` says how many were left
 out. A cell takes the colour of its most important layer: highlight > node > poor >
 fair > good > unmeasured.
+
+A federated scene (``node_mark``, ``link_border``) draws other communities' nodes as
+glyphs (``◇``; ``◌`` for a stale peer's) and border links dashed, so that both read
+without colour; a scene without them draws exactly as before.
 """
 
 from __future__ import annotations
@@ -36,6 +40,13 @@ LIGHT_LAYERS = ("", "grey50", "green4", "dark_orange3", "red3", "bold black", "b
 UNMEASURED, GOOD, FAIR, POOR, NODE, HIGHLIGHT = 1, 2, 3, 4, 5, 6
 BAND_LAYER = {"excellent": GOOD, "good": GOOD, "fair": FAIR, "poor": POOR, "unmeasured": UNMEASURED}
 MAX_SAMPLES = 250_000
+#: The federated view (nodes of other communities, border links): styles of border links,
+#: other communities' nodes and stale peers' nodes, and their glyphs (readable without
+#: colour: own nodes stay braille dots, border links are dashed).
+FED_STYLES = ("cyan", "bold cyan", "dim")
+LIGHT_FED_STYLES = ("dark_cyan", "bold dark_cyan", "grey58")
+OWN, FOREIGN, STALE = 0, 1, 2
+FED_GLYPH = {FOREIGN: "◇", STALE: "◌"}
 _BITS = np.array([[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]], dtype=np.uint8)  # [dx, dy]
 
 
@@ -66,22 +77,32 @@ class Scene:
     link_a: I  # node indices of link ends
     link_b: I
     link_layer: npt.NDArray[np.int8]  # BAND_LAYER of each link
+    #: Federated view only (None otherwise): OWN, FOREIGN or STALE of each node, and
+    #: whether each link crosses a border.
+    node_mark: npt.NDArray[np.int8] | None = None
+    link_border: npt.NDArray[np.bool_] | None = None
 
     @staticmethod
     def build(
-        nodes: Sequence[tuple[str, float, float]], links: Sequence[tuple[str, str, str]]
+        nodes: Sequence[tuple[str, float, float]],
+        links: Sequence[tuple[str, str, str]],
+        *,
+        marks: Sequence[int] | None = None,
+        borders: Sequence[bool] | None = None,
     ) -> Scene:
         """``nodes``: (id, lat, lon); ``links``: (a, b, band); links with an end
-        without a position are left out."""
+        without a position are left out. ``marks`` (aligned with ``nodes``) and
+        ``borders`` (aligned with ``links``) make a federated scene."""
         ids = [n[0] for n in nodes]
         index = {ident: i for i, ident in enumerate(ids)}
-        a, b, layer = [], [], []
-        for end_a, end_b, band in links:
+        a, b, layer, border = [], [], [], []
+        for k, (end_a, end_b, band) in enumerate(links):
             ia, ib = index.get(end_a), index.get(end_b)
             if ia is not None and ib is not None:
                 a.append(ia)
                 b.append(ib)
                 layer.append(BAND_LAYER.get(band, UNMEASURED))
+                border.append(bool(borders[k]) if borders is not None else False)
         return Scene(
             ids,
             np.array([n[1] for n in nodes], dtype=np.float64),
@@ -89,6 +110,8 @@ class Scene:
             np.array(a, dtype=np.int64),
             np.array(b, dtype=np.int64),
             np.array(layer, dtype=np.int8),
+            None if marks is None else np.array(marks, dtype=np.int8),
+            None if borders is None else np.array(border, dtype=np.bool_),
         )
 
     def fit(self, aspect: float = 2.0, margin: float = 1.15) -> View:
@@ -168,24 +191,35 @@ def draw(
     labels: bool = True,
     max_samples: int = MAX_SAMPLES,
     layers: Sequence[str] = LAYERS,
+    fed_styles: Sequence[str] = FED_STYLES,
 ) -> Frame:
-    """Draw ``scene`` in ``width`` x ``height`` cells (see the module docstring)."""
+    """Draw ``scene`` in ``width`` x ``height`` cells (see the module docstring).
+
+    A federated scene also marks other communities' nodes with a glyph (``◇``, ``◌``
+    for a stale peer's) in ``fed_styles`` and draws border links dashed."""
     width, height = max(1, width), max(1, height)
     proj = Projection(view, width, height)
     bits = np.zeros((height, width), dtype=np.uint8)
     colour = np.zeros((height, width), dtype=np.int8)
+    border_cells = np.zeros((height, width), dtype=np.bool_)
     nx, ny = proj.x(scene.lon), proj.y(scene.lat)
     links_shown = thinned = 0
 
-    def plot(xs: F, ys: F, layer: npt.NDArray[np.int8] | int) -> None:
+    def plot(
+        xs: F, ys: F, layer: npt.NDArray[np.int8] | int, mark: npt.NDArray[np.bool_] | None = None
+    ) -> None:
         inside = (xs >= 0) & (xs < proj.w) & (ys >= 0) & (ys < proj.h)
         xi, yi = xs[inside].astype(np.int64), ys[inside].astype(np.int64)
         cx, cy = xi >> 1, yi >> 2
         np.bitwise_or.at(bits, (cy, cx), _BITS[xi & 1, yi & 3])
         lay = layer[inside] if isinstance(layer, np.ndarray) else np.int8(layer)
         np.maximum.at(colour, (cy, cx), lay)
+        if mark is not None:
+            mark[cy, cx] = True
 
-    def segments(a: I, b: I, layer: npt.NDArray[np.int8], budget: int) -> tuple[int, int]:
+    def segments(
+        a: I, b: I, layer: npt.NDArray[np.int8], budget: int, dashed: bool = False
+    ) -> tuple[int, int]:
         x0, y0, x1, y1 = nx[a], ny[a], nx[b], ny[b]
         t0, t1, ok = _clip(x0, y0, x1, y1, proj.w, proj.h)
         length = np.maximum(np.abs(x1 - x0), np.abs(y1 - y0)) * np.clip(t1 - t0, 0, 1)
@@ -207,10 +241,27 @@ def draw(
         ta, tb = t0[idx][rep], t1[idx][rep]
         t = ta + (tb - ta) * frac
         li = idx[rep]
-        plot(x0[li] + t * (x1 - x0)[li], y0[li] + t * (y1 - y0)[li], layer[li])
+        xs, ys = x0[li] + t * (x1 - x0)[li], y0[li] + t * (y1 - y0)[li]
+        if dashed:  # two dots on, two off: a border link, even without colour
+            on = (np.arange(len(rep)) - starts) % 4 < 2
+            plot(xs[on], ys[on], layer[li][on], border_cells)
+        else:
+            plot(xs, ys, layer[li])
         return len(idx), left_out
 
-    if len(scene.link_a):
+    border = scene.link_border
+    if border is not None and border.any():
+        own = ~border
+        if own.any():
+            links_shown, thinned = segments(
+                scene.link_a[own], scene.link_b[own], scene.link_layer[own], max_samples
+            )
+        crossing = segments(
+            scene.link_a[border], scene.link_b[border], scene.link_layer[border], max_samples,
+            dashed=True,
+        )  # fmt: skip
+        links_shown, thinned = links_shown + crossing[0], thinned + crossing[1]
+    elif len(scene.link_a):
         links_shown, thinned = segments(scene.link_a, scene.link_b, scene.link_layer, max_samples)
     inside = (nx >= 0) & (nx < proj.w) & (ny >= 0) & (ny < proj.h)
     plot(nx, ny, NODE)
@@ -225,10 +276,22 @@ def draw(
     chars = [[chr(0x2800 + int(v)) if v else " " for v in row] for row in bits]
     styles: list[list[str]] = [[layers[int(c)] for c in row] for row in colour]
     shown = np.flatnonzero(inside)
+    marks = scene.node_mark
+    if border is not None:
+        for r, c in zip(*np.nonzero(border_cells & (colour < NODE)), strict=True):
+            styles[int(r)][int(c)] = fed_styles[0]
+    if marks is not None:
+        for i in shown[marks[shown] != OWN]:
+            col, row = int(nx[i]) >> 1, int(ny[i]) >> 2
+            chars[row][col] = FED_GLYPH[int(marks[i])]
+            if colour[row, col] != HIGHLIGHT:
+                styles[row][col] = fed_styles[int(marks[i])]
     if labels and 0 < len(shown) <= max(4, height):
         for i in shown:
             col, row = int(nx[i]) >> 1, int(ny[i]) >> 2
-            name = scene.ids[int(i)].rpartition(":")[2]
+            ident = scene.ids[int(i)]
+            # other communities' nodes keep their community: n0 is in every one
+            name = ident if marks is not None and marks[i] != OWN else ident.rpartition(":")[2]
             _label(chars[row], styles[row], col + 1, name)
     if cursor is not None and 0 <= cursor[1] < height and 0 <= cursor[0] < width:
         cx, cy = cursor

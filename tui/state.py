@@ -17,6 +17,8 @@ from typing import Any
 from topology.client_models import (
     AlertInfo,
     AllocationInfo,
+    FederatedGraph,
+    FederatedRoute,
     Gateways,
     LinkInfo,
     NodeInfo,
@@ -55,6 +57,32 @@ class NodeRow:
 
 
 @dataclass
+class FederatedView:
+    """The federation as the Map and Route show it when ``f`` turns it on: the merged
+    graph of this community and its peers (``GET /federation/graph``) and the last route
+    across communities. Shared by both screens, so ``M`` shows Route's path on the Map."""
+
+    on: bool = False
+    graph: FederatedGraph | None = None
+    version: int = 0  # bumped with every new graph (the map rebuilds its scene)
+    route: FederatedRoute | None = None
+
+    def set_graph(self, graph: FederatedGraph) -> None:
+        self.graph = graph
+        self.version += 1
+
+    def nodes(self) -> dict[str, str]:
+        """Node id -> name, over every community."""
+        found = (self.graph or {}).get("nodes", [])
+        return {str(n.get("id")): str(n.get("name", "")) for n in found if n.get("id")}
+
+    def own(self, node_id: str) -> bool:
+        """Whether ``node_id`` is of this service's community (unknown ids: no)."""
+        found = (self.graph or {}).get("nodes", [])
+        return any(n.get("id") == node_id and n.get("own") for n in found)
+
+
+@dataclass
 class NetState:
     """The network as last heard from the service (see the module docstring)."""
 
@@ -71,6 +99,7 @@ class NetState:
     nodes_version: int = 0
     links_version: int = 0
     alerts_version: int = 0
+    fed: FederatedView = field(default_factory=FederatedView)  # not reset by load()
     _rows: list[NodeRow] | None = None
     _adjacent: dict[str, list[str]] | None = None
 

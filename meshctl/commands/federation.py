@@ -8,14 +8,17 @@ commands talk to the running service (``--url``/``--token``, as ``meshctl login`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from meshctl.commands.common import client, console, emit_json, json_option, with_service
 from meshctl.errors import friendly_errors
 
-API = "/api/v1/federation"
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from topology.client_models import FederatedRoute, PeerInfo
 
 
 @click.group("federation")
@@ -75,7 +78,7 @@ def peer() -> None:
     """Add, list and remove peers (the services whose feeds this one polls)."""
 
 
-def _peer_table(peers: list[dict[str, Any]]) -> None:
+def _peer_table(peers: list[PeerInfo]) -> None:
     from rich.table import Table
 
     t = Table(title=f"{len(peers)} peers", title_justify="left")
@@ -84,13 +87,13 @@ def _peer_table(peers: list[dict[str, Any]]) -> None:
     colour = {"ok": "green", "stale": "yellow", "rejected": "red", "never": "dim"}
     for p in peers:
         t.add_row(
-            p["community"],
-            f"[{colour.get(p['status'], 'white')}]{p['status']}[/]",
-            str(p["revision"] if p["revision"] is not None else "-"),
-            (p["last_sync"] or "-")[:19],
-            (p["stale_since"] or "-")[:19],
-            p["url"],
-            p["error"] or "",
+            p.get("community", ""),
+            f"[{colour.get(p.get('status', ''), 'white')}]{p.get('status')}[/]",
+            str(p.get("revision") if p.get("revision") is not None else "-"),
+            (p.get("last_sync") or "-")[:19],
+            (p.get("stale_since") or "-")[:19],
+            p.get("url", ""),
+            p.get("error") or "",
         )
     console().print(t)
 
@@ -105,11 +108,14 @@ def peer_add(peer_url: str, key: str, as_json: bool, url: str | None, token: str
     """Peer with the service at PEER_URL, pinning its key (admins). The federation
     registry must list a community with that key."""
     with client(url, token) as api:
-        added = api.request("POST", f"{API}/peers", json_body={"url": peer_url, "fingerprint": key})
+        added = api.add_peer(peer_url, key)
     if as_json:
         emit_json(added)
         return
-    click.echo(f"peering with {added['community']} at {added['url']} ({added['fingerprint']})")
+    click.echo(
+        f"peering with {added.get('community')} at {added.get('url')} "
+        f"({added.get('fingerprint')})"
+    )
 
 
 @peer.command("list")
@@ -119,7 +125,7 @@ def peer_add(peer_url: str, key: str, as_json: bool, url: str | None, token: str
 def peer_list(as_json: bool, url: str | None, token: str | None) -> None:
     """Every peer: status (ok, stale, rejected, never), revision, last sync."""
     with client(url, token) as api:
-        peers = api.request("GET", f"{API}/peers")
+        peers = api.peers()
     if as_json:
         emit_json(peers)
         return
@@ -133,7 +139,7 @@ def peer_list(as_json: bool, url: str | None, token: str | None) -> None:
 def peer_remove(community: str, url: str | None, token: str | None) -> None:
     """Stop peering with COMMUNITY (admins); its data leaves the federated view."""
     with client(url, token) as api:
-        api.request("DELETE", f"{API}/peers/{community}")
+        api.remove_peer(community)
     click.echo(f"no longer peering with {community}")
 
 
@@ -144,7 +150,7 @@ def peer_remove(community: str, url: str | None, token: str | None) -> None:
 def sync(as_json: bool, url: str | None, token: str | None) -> None:
     """Poll every peer now instead of at the next interval (admins)."""
     with client(url, token) as api:
-        peers = api.request("POST", f"{API}/sync")
+        peers = api.sync_peers()
     if as_json:
         emit_json(peers)
         return
@@ -161,32 +167,43 @@ def route(source: str, target: str, as_json: bool, url: str | None, token: str |
     """The cheapest path from SOURCE to TARGET across communities (ids community:local;
     a bare id is this community's), marking where it crosses a border."""
     with client(url, token) as api:
-        r = api.request("GET", f"{API}/route", params={"source": source, "target": target})
+        r = api.federated_route(source, target)
     if as_json:
         emit_json(r)
         return
-    out = console()
-    if r["status"] != "ok":
-        out.print(f"[bold yellow]route {r['source']} → {r['target']} unavailable:[/] {r['reason']}")
-        if not r["hops"]:
+    show_route(console(), r)
+
+
+def show_route(out: Console, r: FederatedRoute) -> None:
+    """A route across communities: a summary line (or why it is unavailable), then the
+    hops, each border crossing marked (also ``meshctl route`` across communities)."""
+    from rich.table import Table
+
+    hops = r.get("hops") or []
+    if r.get("status") != "ok":
+        out.print(
+            f"[bold yellow]route {r.get('source')} → {r.get('target')} unavailable:[/] "
+            f"{r.get('reason')}"
+        )
+        if not hops:
             return
         out.print("[dim]last known path (from stale data):[/]")
     else:
         out.print(
-            f"[bold]Route {r['source']} → {r['target']}[/]: {len(r['hops'])} hops, total cost "
-            f"{r['total_cost']:g}, through {' > '.join(r['communities'])}"
+            f"[bold]Route {r.get('source')} → {r.get('target')}[/]: {len(hops)} hops, total "
+            f"cost {r.get('total_cost') or 0:g}, through {' > '.join(r.get('communities', []))}"
+            f", {r.get('crossings', 0)} border crossing(s)"
         )
-    from rich.table import Table
-
     t = Table(title_justify="left")
     for col in ("#", "from", "to", "link", "type", "status", "cost", ""):
         t.add_column(col)
-    for i, h in enumerate(r["hops"], 1):
-        mark = f"[bold magenta]◀ border {h['from_community']} > {h['to_community']}[/]"
+    for i, h in enumerate(hops, 1):
+        mark = f"[bold magenta]◀ border {h.get('from_community')} > {h.get('to_community')}[/]"
         t.add_row(
-            str(i), h["source"], h["target"], h["link"], h["type"], h["status"],
-            f"{h['cost']:g}", mark if h["border"] else "",
-        )
+            str(i), h.get("source", ""), h.get("target", ""), h.get("link", ""),
+            h.get("type", ""), h.get("status", ""), f"{h.get('cost', 0):g}",
+            mark if h.get("border") else "",
+        )  # fmt: skip
     out.print(t)
 
 
@@ -198,11 +215,12 @@ def route(source: str, target: str, as_json: bool, url: str | None, token: str |
 def whatif(node: str, as_json: bool, url: str | None, token: str | None) -> None:
     """Who, in any community, loses reach or every gateway if NODE goes down."""
     with client(url, token) as api:
-        w = api.request("GET", f"{API}/whatif", params={"node": node})
+        w = api.federated_whatif(node)
     if as_json:
         emit_json(w)
         return
-    click.echo(f"if {w['removed']} goes down:")
-    click.echo(f"  lose reach:     {len(w['lost_reach'])} {' '.join(w['lost_reach'][:10])}")
-    click.echo(f"  lose a gateway: {len(w['lost_gateway'])} {' '.join(w['lost_gateway'][:10])}")
-    click.echo(f"  communities hurt: {', '.join(w['communities_hurt']) or 'none'}")
+    reach, gateway = w.get("lost_reach", []), w.get("lost_gateway", [])
+    click.echo(f"if {w.get('removed')} goes down:")
+    click.echo(f"  lose reach:     {len(reach)} {' '.join(reach[:10])}")
+    click.echo(f"  lose a gateway: {len(gateway)} {' '.join(gateway[:10])}")
+    click.echo(f"  communities hurt: {', '.join(w.get('communities_hurt', [])) or 'none'}")

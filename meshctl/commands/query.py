@@ -4,13 +4,17 @@ route, routes, gateways, what-if."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from meshctl.commands.common import emit_json, json_option, with_service
+from meshctl.commands.common import emit_json, fail, json_option, with_service
 from meshctl.errors import friendly_errors
 from meshctl.local import console as _console
 from meshctl.local import open_network, remote, with_store
+
+if TYPE_CHECKING:
+    from topology.client import MeshClient
 
 
 @click.command()
@@ -38,14 +42,21 @@ def route(
     """Explain the cheapest path from SOURCE to TARGET, hop by hop.
 
     Node ids are local or global. Asks the service when one is configured (meshctl
-    login, --url); --data-dir or --db-url read a local store instead.
+    login, --url); --data-dir or --db-url read a local store instead. An id of another
+    community (community:local) routes across communities through the service's
+    federation, marking where the path crosses a border; a route through a stale peer
+    is unavailable (exit 1).
 
     \b
-    Example:
+    Examples:
       meshctl route gorham-library berlin-city-hall
+      meshctl route alpha:n0 gamma:n2 --url http://127.0.0.1:8470
     """
     if (api := remote(data_dir, db_url, url, token)) is not None:
         with api:
+            if other := _foreign(api.community().get("slug", ""), source, target):
+                _federated_route(api, source, target, other, as_json)
+                return
             found = api.route(source, target)
         if as_json:
             emit_json(found)
@@ -57,6 +68,11 @@ def route(
     from meshctl import render
 
     net = open_network(data_dir, db_url)
+    if other := _foreign(net.community.slug, source, target):
+        fail(
+            f"{other} is in community {other.partition(':')[0]}: routes across communities "
+            "need a federated service (--url or meshctl login), not a local store"
+        )
     if as_json:
         path = net.route(net.resolve_node(source), net.resolve_node(target))
         from topology.api.schemas_routing import PathOut
@@ -65,6 +81,38 @@ def route(
         return
     path = net.route(net.resolve_node(source), net.resolve_node(target))
     render.route(_console(), net, path)
+
+
+def _foreign(community: str, *ids: str) -> str | None:
+    """The first of ``ids`` that names another community than ``community``."""
+    return next((i for i in ids if ":" in i and i.partition(":")[0] != community), None)
+
+
+def _federated_route(
+    api: MeshClient, source: str, target: str, other: str, as_json: bool
+) -> None:
+    """``meshctl route`` across communities: the federation's route, border crossings
+    marked (the table of ``meshctl federation route``); unavailable exits 1."""
+    from meshctl.commands.common import console
+    from meshctl.commands.federation import show_route
+    from topology.client import NotFound
+
+    try:
+        found = api.federated_route(source, target)
+    except NotFound as exc:
+        if "does not federate" not in str(exc):
+            raise
+        fail(
+            f"{other} is in another community, and the service at {api.base_url} does not "
+            "federate (no federation section in its config)"
+        )
+        return
+    if as_json:
+        emit_json(found)
+    elif found.get("status") == "ok":
+        show_route(console(), found)
+    if found.get("status") != "ok":
+        fail(f"route {source} → {target} unavailable: {found.get('reason') or 'unknown reason'}")
 
 
 @click.command()

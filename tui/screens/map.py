@@ -4,6 +4,10 @@ Arrow keys (or h j k l) pan, ``+``/``-`` zoom, ``0`` fits the network, ``enter``
 the node nearest to the cross-hair in the middle. The route of the Route screen is drawn
 in magenta on top. Drawing is :func:`tui.canvas.draw` (vectorised, thinned when zoomed
 out); the scene is rebuilt only when nodes or links changed.
+
+``f`` toggles the federated view (a service with federation): this community and its
+peers' nodes from ``GET /federation/graph``, other communities' nodes as ``◇`` (``◌``
+from a stale peer, dimmed), border links dashed, Route's path across them in magenta.
 """
 
 from __future__ import annotations
@@ -19,14 +23,32 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Static
 
+from topology.client_models import ClientError, FederatedGraph, NotFound
 from topology.presentation import band_of
 from topology.presentation import measured_cost as link_cost
-from tui.canvas import LAYERS, LIGHT_LAYERS, Frame, Projection, Scene, View, draw, nearest
-from tui.screens.base import MeshScreen
+from tui.canvas import (
+    FED_STYLES,
+    FOREIGN,
+    LAYERS,
+    LIGHT_FED_STYLES,
+    LIGHT_LAYERS,
+    OWN,
+    STALE,
+    Frame,
+    Projection,
+    Scene,
+    View,
+    draw,
+    nearest,
+)
+from tui.screens.base import MeshScreen, guarded
 from tui.state import NetState, short
 
 PAN = 0.2  # of the view per key press
 ZOOM = 1.5
+FED_RELOAD_S = 10.0  # the federated graph changes when peers sync (minutes apart)
+NOT_FEDERATED = "f: federation is not configured on this service"
+FED_LEGEND = "federated: ◇ other community ◌ stale ┄ border"
 
 
 def build_scene(state: NetState) -> Scene:
@@ -39,6 +61,20 @@ def build_scene(state: NetState) -> Scene:
     links = [(str(lk.get("a")), str(lk.get("b")), band_of(link_cost(lk)))
              for lk in state.links.values()]  # fmt: skip
     return Scene.build(nodes, links)
+
+
+def build_federated_scene(graph: FederatedGraph) -> Scene:
+    """The federated graph: other communities' nodes marked, stale peers' apart."""
+    nodes, marks = [], []
+    for n in graph.get("nodes", []):
+        lat, lon = n.get("lat"), n.get("lon")
+        if isinstance(lat, int | float) and isinstance(lon, int | float):
+            nodes.append((str(n.get("id")), float(lat), float(lon)))
+            marks.append(OWN if n.get("own") else STALE if n.get("stale") else FOREIGN)
+    found = graph.get("links", [])
+    links = [(str(lk.get("a")), str(lk.get("b")), band_of(lk.get("cost"))) for lk in found]
+    borders = [bool(lk.get("border")) for lk in found]
+    return Scene.build(nodes, links, marks=marks, borders=borders)
 
 
 class MapCanvas(Widget):
@@ -73,6 +109,7 @@ class MapCanvas(Widget):
             highlight_links=list(itertools.pairwise(path)),
             cursor=self.cross(),
             layers=LAYERS if self.app.current_theme.dark else LIGHT_LAYERS,
+            fed_styles=FED_STYLES if self.app.current_theme.dark else LIGHT_FED_STYLES,
         )
         return Group(*self.frame.lines)
 
@@ -105,11 +142,14 @@ class MapScreen(MeshScreen):
         Binding("0", "fit", "Fit"),
         Binding("enter", "open", "Open node"),
         Binding("c", "clear_route", "Clear route", show=False),
+        Binding("f", "toggle_federation", "Federated", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._scene_version = (-1, -1)
+        self._fed_version = -1  # of the federated graph drawn (-1: the own network)
+        self._note = ""  # why the federated view failed, in the status bar
 
     def body(self) -> ComposeResult:
         yield MapCanvas(id="map-canvas")
@@ -118,16 +158,32 @@ class MapScreen(MeshScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#map-canvas", MapCanvas).focus()
+        self.set_interval(FED_RELOAD_S, self._reload_federation)
 
     def redraw(self, changed: set[str]) -> None:
         canvas = self.query_one("#map-canvas", MapCanvas)
         s = self.mesh.state
-        version = (s.nodes_version, s.links_version)
-        if version != self._scene_version:
-            canvas.scene = build_scene(s)
-            self._scene_version = version
-        route = self.mesh.route_path
-        canvas.route = list(route.get("nodes", [])) if route else []
+        fed = s.fed
+        if fed.on and fed.graph is None:
+            self.load_federation()
+        if fed.on and fed.graph is not None:
+            if fed.version != self._fed_version:
+                canvas.scene = build_federated_scene(fed.graph)
+                if self._fed_version == -1:  # peers may lie outside the own network's view
+                    canvas.view = None  # fitted when next drawn, at the canvas's real size
+                self._fed_version = fed.version
+                self._scene_version = (-1, -1)
+            canvas.route = list((fed.route or {}).get("nodes", []))
+        else:
+            version = (s.nodes_version, s.links_version)
+            if version != self._scene_version:
+                canvas.scene = build_scene(s)
+                if self._fed_version != -1:
+                    canvas.view = None
+                self._scene_version = version
+                self._fed_version = -1
+            route = self.mesh.route_path
+            canvas.route = list(route.get("nodes", [])) if route else []
         focus = self.mesh.map_focus
         if focus is not None and canvas.view is None:
             canvas.fit()
@@ -146,14 +202,75 @@ class MapScreen(MeshScreen):
             return
         km = v.span_lon * 111.32 * abs(math.cos(math.radians(v.lat)))
         near = canvas.nearest_node()
-        text = f" ╋ {short(near)}" if near else " "
+        if near and self._fed_version != -1 and near not in self.mesh.state.nodes:
+            text = f" ╋ {near}"  # another community's: keep its community
+        else:
+            text = f" ╋ {short(near)}" if near else " "
+        if self._fed_version != -1:
+            text += f" · {FED_LEGEND}"
         text += f" · {km:,.1f} km wide · {f.nodes_shown:,} nodes, {f.links_shown:,} links"
         if f.thinned:
             text += f" ({f.thinned:,} thinned)"
         if canvas.route:
             text += " · route in magenta (c clears)"
         text += f" · {v.lat:.3f}, {v.lon:.3f}"
+        if self._note:
+            text = f" {self._note} ·{text}"
         self.query_one("#map-status", Static).update(text)
+
+    # ------------------------------------------------------------------ federation
+
+    def action_toggle_federation(self) -> None:
+        fed = self.mesh.state.fed
+        self._note = ""
+        if fed.on:
+            fed.on = False
+            self._redraw({"all"})
+        else:
+            self.load_federation(turn_on=True)
+
+    def _reload_federation(self) -> None:
+        if self.mesh.state.fed.on and self.is_current:
+            self.load_federation()
+
+    def load_federation(self, *, turn_on: bool = False) -> None:
+        """Ask for the federated graph (in a worker); ``turn_on``: show it when it came."""
+        api = self.mesh.api
+
+        def work() -> None:
+            try:
+                graph = api.federated_graph()
+            except NotFound:
+                self.app.call_from_thread(self._federation_failed, NOT_FEDERATED, True)
+                return
+            except ClientError as exc:
+                why = f"f: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                self.app.call_from_thread(self._federation_failed, why, turn_on)
+                return
+            self.app.call_from_thread(self._federated, graph, turn_on)
+
+        self.run_worker(work, thread=True, exclusive=True, group="fed", exit_on_error=False)
+
+    def _federation_failed(self, why: str, off: bool) -> None:
+        """Say why in the status line; ``off``: no federated view (a failed reload keeps
+        the last graph on screen, as the rest of the app keeps the last data)."""
+        self._note = why
+        if off:
+            self.mesh.state.fed.on = False
+        if off and self._fed_version != -1:
+            self._redraw({"all"})
+        else:
+            self._status()
+
+    @guarded
+    def _federated(self, graph: FederatedGraph, turn_on: bool) -> None:
+        fed = self.mesh.state.fed
+        fed.set_graph(graph)
+        self._note = ""
+        if turn_on:
+            fed.on = True
+        if fed.on:
+            self._redraw({"all"})
 
     def action_pan(self, dx: int, dy: int) -> None:
         canvas = self.query_one("#map-canvas", MapCanvas)
@@ -178,9 +295,14 @@ class MapScreen(MeshScreen):
 
     def action_open(self) -> None:
         node = self.query_one("#map-canvas", MapCanvas).nearest_node()
-        if node is not None:
-            self.mesh.open_node(node)
+        if node is None:
+            return
+        if self._fed_version != -1 and node not in self.mesh.state.nodes:
+            self.mesh.notify(f"{node} is of another community: its details are on its service")
+            return
+        self.mesh.open_node(node)
 
     def action_clear_route(self) -> None:
         self.mesh.route_path = None
+        self.mesh.state.fed.route = None
         self.redraw({"all"})

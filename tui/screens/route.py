@@ -1,5 +1,10 @@
 """Route: pick two nodes (fuzzy search) and see the path hop by hop, with each link's
-cost and the bottleneck; ``m`` shows it highlighted on the map."""
+cost and the bottleneck; ``M`` shows it highlighted on the map.
+
+``f`` (``ctrl+f`` while typing) toggles routes across communities on a service with
+federation: the pickers offer every community's nodes, the path comes from
+``GET /federation/route`` with its border crossings marked, and a path through a stale
+peer shows as unavailable (with the last known path, dimmed)."""
 
 from __future__ import annotations
 
@@ -12,11 +17,21 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
-from topology.client_models import ClientError, PathInfo
+from topology.client_models import (
+    ClientError,
+    FederatedGraph,
+    FederatedRoute,
+    NotFound,
+    PathInfo,
+)
 from topology.presentation import BAND_COLOUR, band_of
 from tui.screens.base import MeshScreen, guarded
 from tui.state import short
 from tui.widgets import Picker
+
+COLUMNS = ("#", "from", "to", "link", "cost", "signal", "rate", "")
+FED_COLUMNS = ("#", "from", "to", "link", "cost", "status", "")
+NOT_FEDERATED = "federation is not configured on this service"
 
 
 class RouteScreen(MeshScreen):
@@ -27,7 +42,12 @@ class RouteScreen(MeshScreen):
         Binding("ctrl+r", "swap", "Swap ends"),
         Binding("M", "show_on_map", "On map"),
         Binding("escape", "leave_input", "Keys", show=False),
+        Binding("f,ctrl+f", "toggle_federation", "Federated", show=False, key_display="f"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._federated = False  # what the table's columns are for
 
     def body(self) -> ComposeResult:
         with Horizontal(id="route-pickers"):
@@ -36,12 +56,34 @@ class RouteScreen(MeshScreen):
         yield Static("pick two nodes: type, enter takes the first match", id="route-summary",
                      markup=False)  # fmt: skip
         table: DataTable[Text] = DataTable(id="route-hops", cursor_type="row")
-        for col in ("#", "from", "to", "link", "cost", "signal", "rate", ""):
+        for col in COLUMNS:
             table.add_column(col, key=col or "mark")
         yield table
 
     def _node_choices(self) -> list[tuple[str, str]]:
+        fed = self.mesh.state.fed
+        if fed.on:
+            return list(fed.nodes().items())
         return [(i, str(n.get("name", ""))) for i, n in self.mesh.state.nodes.items()]
+
+    def redraw(self, changed: set[str]) -> None:
+        fed = self.mesh.state.fed
+        if fed.on != self._federated:  # turned on or off on the Map
+            self._switch(fed.on)
+        if fed.on and fed.graph is None:
+            self.load_federation()
+
+    def _switch(self, federated: bool) -> None:
+        """Set the table up for routes across communities or inside this one."""
+        self._federated = federated
+        table: DataTable[Text] = self.query_one("#route-hops", DataTable)
+        table.clear(columns=True)
+        for col in FED_COLUMNS if federated else COLUMNS:
+            table.add_column(col, key=col or "mark")
+        hint = "across communities (f: this one only)" if federated else "in this community"
+        self.query_one("#route-summary", Static).update(
+            f"pick two nodes: type, enter takes the first match · routes {hint}"
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -63,14 +105,21 @@ class RouteScreen(MeshScreen):
             f"asking for the route {short(source)} → {short(target)}…"
         )
         api = self.mesh.api
+        federated = self._federated
 
         def work() -> None:
             try:
-                path = api.route(source, target)
+                if federated:
+                    found = api.federated_route(source, target)
+                else:
+                    path = api.route(source, target)
             except ClientError as exc:
                 self.app.call_from_thread(self._failed, str(exc))
                 return
-            self.app.call_from_thread(self.show, path)
+            if federated:
+                self.app.call_from_thread(self.show_federated, found)
+            else:
+                self.app.call_from_thread(self.show, path)
 
         self.run_worker(work, thread=True, exclusive=True, group="route", exit_on_error=False)
 
@@ -109,6 +158,92 @@ class RouteScreen(MeshScreen):
                 Text("—" if rate is None else f"{rate:.0f} Mb/s"),
                 Text("◀ bottleneck" if worst else "", "bold red"),
             )
+
+    @guarded
+    def show_federated(self, r: FederatedRoute) -> None:
+        """A route across communities: border crossings marked; through a stale peer it
+        is unavailable, and its last known path (if any) is dimmed."""
+        self.mesh.state.fed.route = r
+        hops = r.get("hops") or []
+        ok = r.get("status") == "ok"
+        ends = f" {r.get('source', '')} → {r.get('target', '')}"
+        if ok:
+            summary = Text(f"{ends}: ", "bold")
+            summary.append(f"{len(hops)} hops, total cost {r.get('total_cost') or 0:.2f} · "
+                           f"through {' > '.join(r.get('communities', []))}")  # fmt: skip
+            summary.append(f" · {r.get('crossings', 0)} border crossing(s)", "bold magenta")
+        else:
+            summary = Text(f"{ends} unavailable: {r.get('reason') or 'unknown'}", "bold yellow")
+            if hops:
+                summary.append(" · last known path below", "dim")
+        summary.append(" · M: on the map", "dim")
+        self.query_one("#route-summary", Static).update(summary)
+        table: DataTable[Text] = self.query_one("#route-hops", DataTable)
+        table.clear()
+        dim = "" if ok else "dim"
+        for i, hop in enumerate(hops, start=1):
+            cost = float(hop.get("cost", 0))
+            border = bool(hop.get("border"))
+            mark = f"◀ border {hop.get('from_community')} > {hop.get('to_community')}"
+            table.add_row(
+                Text(str(i), dim),
+                Text(str(hop.get("source", "")), dim),
+                Text(str(hop.get("target", "")), dim),
+                Text(str(hop.get("type", "")), dim),
+                Text(f"{cost:.2f}", dim or BAND_COLOUR[band_of(cost)]),
+                Text(str(hop.get("status", "")), dim),
+                Text(mark if border else "", "bold magenta"),
+            )
+
+    # ------------------------------------------------------------------ federation
+
+    def action_toggle_federation(self) -> None:
+        fed = self.mesh.state.fed
+        if fed.on:
+            fed.on = False
+            self._turned()
+        else:
+            self.load_federation(turn_on=True)
+
+    def load_federation(self, *, turn_on: bool = False) -> None:
+        """Ask for the federated graph (its nodes are what the pickers offer)."""
+        api = self.mesh.api
+
+        def work() -> None:
+            try:
+                graph = api.federated_graph()
+            except NotFound:
+                self.app.call_from_thread(self._not_federated, NOT_FEDERATED, True)
+                return
+            except ClientError as exc:
+                why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                self.app.call_from_thread(self._not_federated, why, False)
+                return
+            self.app.call_from_thread(self._got_graph, graph, turn_on)
+
+        self.run_worker(work, thread=True, exclusive=True, group="fed", exit_on_error=False)
+
+    def _not_federated(self, why: str, off: bool) -> None:
+        """Say why in one line; ``off`` (no federation at all): back to this community."""
+        self.notify(why, severity="warning")
+        if off and self.mesh.state.fed.on:
+            self.mesh.state.fed.on = False
+            self._turned()
+
+    def _got_graph(self, graph: FederatedGraph, turn_on: bool) -> None:
+        fed = self.mesh.state.fed
+        fed.set_graph(graph)
+        if turn_on and not fed.on:
+            fed.on = True
+            self._turned()
+
+    def _turned(self) -> None:
+        """The federated view went on or off: new columns, and the route asked again."""
+        self._switch(self.mesh.state.fed.on)
+        source = self.query_one("#route-from", Picker).chosen
+        target = self.query_one("#route-to", Picker).chosen
+        if source is not None and target is not None:
+            self.ask(source, target)
 
     def action_swap(self) -> None:
         a, b = self.query_one("#route-from", Picker), self.query_one("#route-to", Picker)
