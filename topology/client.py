@@ -13,6 +13,10 @@ dicts (:mod:`topology.client_models`). Every failure is a :class:`ClientError`:
 
 ``UNAVAILABLE`` groups the two "try again later" errors (the CLI exits with code 3).
 
+The session, its error handling and the live event stream live in
+:mod:`topology.client_transport`, the federation calls in :mod:`topology.client_federation`;
+this module adds the local API.
+
 >>> with MeshClient("http://127.0.0.1:8080", token="...") as api:  # doctest: +SKIP
 ...     for node in api.nodes(status="Working"):
 ...         print(node["id"], node["name"])
@@ -22,13 +26,10 @@ from __future__ import annotations
 
 import gzip as gzip_module
 import json
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, cast
-from urllib.parse import quote
 
-import httpx
-
+from topology.client_federation import FederationCalls
 from topology.client_models import (
     JSON,
     UNAVAILABLE,
@@ -39,10 +40,6 @@ from topology.client_models import (
     ClientError,
     Community,
     Conflict,
-    FederatedGraph,
-    FederatedRoute,
-    FederatedWhatIf,
-    FederationIdentity,
     Forbidden,
     Gateways,
     Health,
@@ -54,7 +51,6 @@ from topology.client_models import (
     NotFound,
     PathInfo,
     PayloadTooLarge,
-    PeerInfo,
     PoolInfo,
     ReportAck,
     ServerEvent,
@@ -65,9 +61,9 @@ from topology.client_models import (
     Unreachable,
     WhatIfInfo,
     ZoneInfo,
-    error_from_response,
-    parse_sse,
 )
+from topology.client_transport import API as API  # re-exported: callers build paths with it
+from topology.client_transport import ClientTransport, list_items, segment
 
 __all__ = [
     "UNAVAILABLE",
@@ -85,121 +81,17 @@ __all__ = [
     "Unreachable",
 ]
 
-API = "/api/v1"
-FED = f"{API}/federation"
 #: Page size :meth:`MeshClient.all_nodes` and :meth:`MeshClient.all_links` ask for.
 PAGE = 500
 
 
-# --------------------------------------------------------------------------- client
-
-
-def _params(**values: object) -> dict[str, str | int | float | bool]:
-    """Query parameters without the ``None`` ones."""
-    return {k: v for k, v in values.items() if isinstance(v, str | int | float | bool)}
-
-
-def _q(ident: object) -> str:
-    """An id as one path segment (``community:local`` stays readable)."""
-    return quote(str(ident), safe=":@")
-
-
-def _items(body: Any) -> list[Any]:
-    """A list response, whether sent bare or wrapped as ``{"items": [...]}``."""
-    if isinstance(body, dict):
-        for key in ("items", "data", "results"):
-            if isinstance(body.get(key), list):
-                return cast(list[Any], body[key])
-    if isinstance(body, list):
-        return body
-    raise ClientError(f"expected a list in the response, got {type(body).__name__}")
-
-
-class MeshClient:
+class MeshClient(FederationCalls, ClientTransport):
     """A synchronous client of one meshcommons service.
 
-    ``base_url`` is the service root (``http://host:port``); ``token`` the bearer token
-    (``None``: public); ``timeout`` seconds for connect, read and write. Use it as a
-    context manager, or call :meth:`close`. Thread-safe like :class:`httpx.Client`.
+    Built like :class:`ClientTransport` (``base_url``, ``token``, ``timeout``), which
+    brings the session, :meth:`close` and the live :meth:`events`; the federation calls
+    come from :class:`FederationCalls`. Use it as a context manager. Thread-safe.
     """
-
-    def __init__(
-        self,
-        base_url: str,
-        token: str | None = None,
-        *,
-        timeout: float = 10.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-        headers = {"Accept": "application/json", "User-Agent": "meshcommons-client"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._http = httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
-        )
-
-    def __enter__(self) -> MeshClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __repr__(self) -> str:
-        who = "token" if self.token else "public"
-        return f"MeshClient({self.base_url!r}, {who})"
-
-    # ------------------------------------------------------------------ transport
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | int | float | bool] | None = None,
-        json_body: object = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Any:
-        """Send one request; return the decoded JSON body (``None`` when empty).
-
-        Raises :class:`ApiError` (a subclass by status) or :class:`Unreachable`.
-        """
-        try:
-            response = self._http.request(
-                method,
-                path,
-                params=params,
-                json=json_body if content is None else None,
-                content=content,
-                headers=headers,
-            )
-        except httpx.TimeoutException as exc:
-            raise Unreachable(f"{self.base_url}: no answer within {self.timeout:g} s") from exc
-        except httpx.TransportError as exc:
-            raise Unreachable(f"{self.base_url}: {exc or type(exc).__name__}") from exc
-        if response.status_code >= 400:
-            raise error_from_response(response)
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise ClientError(f"{method} {path}: the answer is not JSON") from exc
-
-    def _get(self, path: str, **params: object) -> Any:
-        return self.request("GET", path, params=_params(**params))
-
-    def _list(self, path: str, **params: object) -> list[Any]:
-        return _items(self._get(path, **params))
-
-    def _send(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        return self.request(method, path, json_body=None if body is None else dict(body))
 
     # ------------------------------------------------------------------ service
 
@@ -215,13 +107,13 @@ class MeshClient:
         return cast(list[ZoneInfo], self._list(f"{API}/zones"))
 
     def zone(self, zone_id: str) -> ZoneInfo:
-        return cast(ZoneInfo, self._get(f"{API}/zones/{_q(zone_id)}"))
+        return cast(ZoneInfo, self._get(f"{API}/zones/{segment(zone_id)}"))
 
     def create_zone(self, zone: Mapping[str, Any]) -> ZoneInfo:
         return cast(ZoneInfo, self._send("POST", f"{API}/zones", zone))
 
     def put_zone(self, zone_id: str, zone: Mapping[str, Any]) -> ZoneInfo:
-        return cast(ZoneInfo, self._send("PUT", f"{API}/zones/{_q(zone_id)}", zone))
+        return cast(ZoneInfo, self._send("PUT", f"{API}/zones/{segment(zone_id)}", zone))
 
     # ------------------------------------------------------------------ nodes
 
@@ -238,7 +130,7 @@ class MeshClient:
         body = self._get(
             f"{API}/nodes", zone=zone, status=status, role=role, q=q, limit=limit, offset=offset
         )
-        return cast(list[NodeInfo], _items(body))
+        return cast(list[NodeInfo], list_items(body))
 
     def all_nodes(self, **filters: str) -> list[NodeInfo]:
         """Every node matching ``filters`` (zone, status, role, q), page by page."""
@@ -250,7 +142,7 @@ class MeshClient:
                 return out
 
     def node(self, node_id: str) -> NodeInfo:
-        return cast(NodeInfo, self._get(f"{API}/nodes/{_q(node_id)}"))
+        return cast(NodeInfo, self._get(f"{API}/nodes/{segment(node_id)}"))
 
     def register_node(self, node: Mapping[str, Any], *, allocate: bool = False) -> NodeCreated:
         """Register a node (``NodeIn``: local ``id``, ``name``, ``zone``, ``position``...);
@@ -259,23 +151,23 @@ class MeshClient:
         return cast(NodeCreated, self._send("POST", f"{API}/nodes", body))
 
     def update_node(self, node_id: str, changes: Mapping[str, Any]) -> NodeInfo:
-        path = f"{API}/nodes/{_q(node_id)}"
+        path = f"{API}/nodes/{segment(node_id)}"
         return cast(NodeInfo, self._send("PATCH", path, changes))
 
     def set_status(self, node_id: str, status: str) -> NodeInfo:
-        path = f"{API}/nodes/{_q(node_id)}/status"
+        path = f"{API}/nodes/{segment(node_id)}/status"
         return cast(NodeInfo, self._send("POST", path, {"status": status}))
 
     def retire_node(self, node_id: str) -> NodeInfo:
         """Retire a node: its status becomes Dropped (its history is kept)."""
-        return cast(NodeInfo, self._send("DELETE", f"{API}/nodes/{_q(node_id)}"))
+        return cast(NodeInfo, self._send("DELETE", f"{API}/nodes/{segment(node_id)}"))
 
     def node_addresses(self, node_id: str) -> list[AllocationInfo]:
-        return cast(list[AllocationInfo], self._list(f"{API}/nodes/{_q(node_id)}/addresses"))
+        return cast(list[AllocationInfo], self._list(f"{API}/nodes/{segment(node_id)}/addresses"))
 
     def node_routes(self, node_id: str) -> JSON:
         """The node's routing table as NetJSON NetworkRoutes."""
-        return cast(JSON, self._get(f"{API}/nodes/{_q(node_id)}/routes"))
+        return cast(JSON, self._get(f"{API}/nodes/{segment(node_id)}/routes"))
 
     def node_metrics(
         self,
@@ -287,7 +179,7 @@ class MeshClient:
     ) -> MetricsHistory:
         """The node's history (``since``/``until`` ISO 8601, ``step`` seconds), its
         liveness and last report."""
-        path = f"{API}/nodes/{_q(node_id)}/metrics"
+        path = f"{API}/nodes/{segment(node_id)}/metrics"
         return cast(MetricsHistory, self._get(path, since=since, until=until, step=step))
 
     def post_report(
@@ -297,7 +189,7 @@ class MeshClient:
 
         The answer says ``accepted`` (stored) or ``duplicate`` (that ``seq`` was seen).
         """
-        path = f"{API}/nodes/{_q(node_id)}/reports"
+        path = f"{API}/nodes/{segment(node_id)}/reports"
         if not gzip:
             return cast(ReportAck, self._send("POST", path, report))
         raw = json.dumps(report, separators=(",", ":")).encode()
@@ -319,7 +211,7 @@ class MeshClient:
         body = self._get(
             f"{API}/links", node=node, status=status, type=type, limit=limit, offset=offset
         )
-        return cast(list[LinkInfo], _items(body))
+        return cast(list[LinkInfo], list_items(body))
 
     def all_links(self, **filters: str) -> list[LinkInfo]:
         """Every link matching ``filters`` (node, status, type), page by page."""
@@ -331,7 +223,7 @@ class MeshClient:
                 return out
 
     def link(self, link_id: str) -> LinkInfo:
-        return cast(LinkInfo, self._get(f"{API}/links/{_q(link_id)}"))
+        return cast(LinkInfo, self._get(f"{API}/links/{segment(link_id)}"))
 
     def add_link(self, link: Mapping[str, Any], *, allocate: bool = False) -> LinkCreated:
         """Add a link (``a``, ``b``, ``type``...); ``allocate`` also gives it a /30."""
@@ -339,11 +231,11 @@ class MeshClient:
         return cast(LinkCreated, self._send("POST", f"{API}/links", body))
 
     def update_link(self, link_id: str, changes: Mapping[str, Any]) -> LinkInfo:
-        path = f"{API}/links/{_q(link_id)}"
+        path = f"{API}/links/{segment(link_id)}"
         return cast(LinkInfo, self._send("PATCH", path, changes))
 
     def retire_link(self, link_id: str) -> LinkInfo:
-        return cast(LinkInfo, self._send("DELETE", f"{API}/links/{_q(link_id)}"))
+        return cast(LinkInfo, self._send("DELETE", f"{API}/links/{segment(link_id)}"))
 
     def link_metrics(
         self,
@@ -354,7 +246,7 @@ class MeshClient:
         step: int | None = None,
     ) -> MetricsHistory:
         """The link's history (cost, signal, loss... per reporting end) and liveness."""
-        path = f"{API}/links/{_q(link_id)}/metrics"
+        path = f"{API}/links/{segment(link_id)}/metrics"
         return cast(MetricsHistory, self._get(path, since=since, until=until, step=step))
 
     # ------------------------------------------------------------------ addresses
@@ -409,41 +301,6 @@ class MeshClient:
         """The whole network as a NetJSON NetworkGraph."""
         return cast(JSON, self._get(f"{API}/graph"))
 
-    # ------------------------------------------------------------------ federation
-    # Every federation call raises NotFound ("does not federate") on a service without
-    # a federation section; node ids are ``community:local`` (bare: the service's own).
-
-    def federation_whoami(self) -> FederationIdentity:
-        return cast(FederationIdentity, self._get(f"{FED}/whoami"))
-
-    def peers(self) -> list[PeerInfo]:
-        """Every peer with its sync status, revision, last sync and staleness."""
-        return cast(list[PeerInfo], self._list(f"{FED}/peers"))
-
-    def add_peer(self, url: str, fingerprint: str) -> PeerInfo:
-        """Peer with the service at ``url`` pinning its key ``fingerprint`` (admins)."""
-        body = {"url": url, "fingerprint": fingerprint}
-        return cast(PeerInfo, self._send("POST", f"{FED}/peers", body))
-
-    def remove_peer(self, community: str) -> None:
-        self._send("DELETE", f"{FED}/peers/{_q(community)}")
-
-    def sync_peers(self) -> list[PeerInfo]:
-        """Poll every peer now (admins); their statuses after the poll."""
-        return cast(list[PeerInfo], _items(self._send("POST", f"{FED}/sync")))
-
-    def federated_route(self, source: str, target: str) -> FederatedRoute:
-        """The path across communities; ``status`` ``unavailable`` (not an error) when it
-        runs through a stale peer. NotFound for an unknown node or no route at all."""
-        return cast(FederatedRoute, self._get(f"{FED}/route", source=source, target=target))
-
-    def federated_graph(self) -> FederatedGraph:
-        """This community's graph merged with its peers' accepted feeds."""
-        return cast(FederatedGraph, self._get(f"{FED}/graph"))
-
-    def federated_whatif(self, node: str) -> FederatedWhatIf:
-        return cast(FederatedWhatIf, self._get(f"{FED}/whatif", node=node))
-
     # ------------------------------------------------------------------ tokens
 
     def create_token(
@@ -476,7 +333,7 @@ class MeshClient:
         return cast(list[TokenInfo], self._list(f"{API}/tokens"))
 
     def revoke_token(self, token_id: str) -> None:
-        self._send("DELETE", f"{API}/tokens/{_q(token_id)}")
+        self._send("DELETE", f"{API}/tokens/{segment(token_id)}")
 
     # ------------------------------------------------------------------ alerts
 
@@ -497,64 +354,4 @@ class MeshClient:
         return cast(list[AlertInfo], found)
 
     def ack_alert(self, alert_id: int | str) -> AlertInfo:
-        return cast(AlertInfo, self._send("POST", f"{API}/alerts/{_q(alert_id)}/ack"))
-
-    # ------------------------------------------------------------------ events
-
-    def events(
-        self,
-        *,
-        last_event_id: str | None = None,
-        stop: threading.Event | None = None,
-        reconnect: bool = True,
-        idle_timeout: float = 30.0,
-        retry_s: float = 1.0,
-        kinds: str | None = None,
-    ) -> Iterator[ServerEvent]:
-        """Yield the service's Server-Sent Events as they come, until ``stop`` is set.
-
-        On a dropped connection, or no byte for ``idle_timeout`` seconds, it reconnects
-        (after ``retry_s``, or the server's ``retry:``), sending ``Last-Event-ID`` so
-        the service can replay what was missed. ``reconnect=False`` raises
-        :class:`Unreachable` instead. Error answers (401, 404...) always raise.
-        ``stop`` is checked between events and at every idle timeout. ``kinds``
-        (``"alert,node.changed"``) keeps only those kinds (or prefixes of them). The
-        service sends ``gap`` when it could not replay everything missed (reload what
-        you show) and ``overflow`` before dropping a client that fell behind.
-        """
-        stopped = stop or threading.Event()
-        timeout = httpx.Timeout(self.timeout, read=idle_timeout)
-        while not stopped.is_set():
-            headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
-            if last_event_id is not None:
-                headers["Last-Event-ID"] = last_event_id
-            try:
-                with self._http.stream(
-                    "GET",
-                    f"{API}/events",
-                    params=_params(kinds=kinds),
-                    headers=headers,
-                    timeout=timeout,
-                ) as response:
-                    if response.status_code >= 400:
-                        response.read()
-                        raise error_from_response(response)
-                    for item in parse_sse(response.iter_lines()):
-                        if isinstance(item, float):
-                            retry_s = item
-                            continue
-                        if item.id is not None:
-                            last_event_id = item.id
-                        yield item
-                        if stopped.is_set():
-                            return
-            except httpx.TimeoutException as exc:  # idle: reconnect (cheap), or give up
-                if not reconnect:
-                    raise Unreachable(f"{self.base_url}: event stream idle") from exc
-                continue
-            except httpx.TransportError as exc:
-                if not reconnect:
-                    raise Unreachable(f"{self.base_url}: {exc or type(exc).__name__}") from exc
-            if not reconnect:
-                return
-            stopped.wait(retry_s)
+        return cast(AlertInfo, self._send("POST", f"{API}/alerts/{segment(alert_id)}/ack"))

@@ -265,12 +265,13 @@ async def test_bad_data_from_the_service_is_a_warning_not_a_crash(service: Servi
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.loaded)
         await pilot.press("r")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, RouteScreen))
         screen = app.screen
         assert isinstance(screen, RouteScreen)
         screen.show({"hops": [{"cost": "lots"}], "total_cost": None})  # type: ignore[typeddict-item]
-        await pilot.pause()
-        assert any("unexpected data" in n.message for n in app._notifications)
+        await wait_for(
+            pilot, lambda: any("unexpected data" in n.message for n in app._notifications)
+        )
         app.state.nodes["androscoggin:gorham-home-01"]["position"] = {"lat": "x"}  # type: ignore[typeddict-item]
         app.state.nodes_version += 1
         await pilot.press("escape", "m", "n", "o")  # every screen redraws from that state

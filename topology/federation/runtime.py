@@ -6,7 +6,8 @@ One :class:`Federation` per service. Its poller thread fetches every peer's feed
 transfer), runs the acceptance checks, stores the accepted document, and raises or
 clears alerts through the alert engine. A rejected feed is logged, alerted and dropped:
 the last good one stays. The federated view is rebuilt on demand when this network's
-graph, an accepted feed, or a peer's staleness has changed.
+graph, an accepted feed, or a peer's staleness has changed. The polling itself is
+:class:`~topology.federation.polling.PeerPolling`, a mixin of :class:`Federation`.
 """
 
 from __future__ import annotations
@@ -35,19 +36,19 @@ from topology.federation.keyfile import load_or_create_key
 from topology.federation.merge import (
     FederatedGraph,
     MergeInput,
-    Part,
     merge,
     own_border_links,
     own_part,
     peer_part,
 )
+from topology.federation.polling import Accepted, PeerPolling
 from topology.federation.registry import Member, Registry, load_registry
 from topology.federation.route import FederatedRoute, federated_route
 from topology.federation.settings import FederationSettings
 from topology.federation.status import PeerStatus, peer_status
 from topology.model import ID_SEP, HolderKind
 from topology.network import NetworkError
-from topology.store import Conflict, NotFound
+from topology.store import NotFound
 from topology.store import federation as fed_store
 
 if TYPE_CHECKING:
@@ -57,19 +58,6 @@ if TYPE_CHECKING:
     from topology.network import CommunityNetwork
 
 log = logging.getLogger(__name__)
-
-FEED_PATH = "/api/v1/federation/feed"
-PEERS_PATH = "/api/v1/federation/peers"
-RELAY_PATH = "/api/v1/federation/feeds"  # + /<community>: a peer's last good feed, verbatim
-REJECTION_REASONS = (
-    "malformed",
-    "wrong-key",
-    "bad-signature",
-    "not-newer",
-    "namespace",
-    "outside-delegation",
-)
-MAX_FEED_BYTES = 256 * 1024 * 1024
 
 
 def utc_now() -> datetime:
@@ -81,16 +69,6 @@ class FeedDocument:
     body: bytes  # the signed document
     etag: str
     revision: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Accepted:
-    data: PeerData
-    part: Part
-
-
-def _rejection_subject(community: str, reason: str) -> str:
-    return f"{community}/{reason}"
 
 
 def own_entry(registry: Registry, slug: str, key_fingerprint: str) -> Member | None:
@@ -118,8 +96,8 @@ def preflight(network: CommunityNetwork, settings: FederationSettings) -> None:
     own_entry(registry, slug, fingerprint(public_key_text(key)))
 
 
-class Federation:
-    """See the module docstring. Thread-safe."""
+class Federation(PeerPolling):
+    """See the module docstring; the polling is :class:`PeerPolling`'s. Thread-safe."""
 
     def __init__(
         self,
@@ -143,7 +121,7 @@ class Federation:
         self._alerts = alerts
         self._clock = clock
         self._lock = threading.RLock()
-        self._accepted: dict[str, _Accepted] = {}
+        self._accepted: dict[str, Accepted] = {}
         self._peers_version = 0
         self._view: tuple[object, FederatedGraph] | None = None
         self._feed: tuple[object, FeedDocument] | None = None
@@ -209,7 +187,7 @@ class Federation:
             except FeedRejected as exc:
                 log.warning("stored feed of %s no longer passes: %s", rec.community, exc)
                 continue
-            self._accepted[rec.community] = _Accepted(data, peer_part(data))
+            self._accepted[rec.community] = Accepted(data, peer_part(data))
 
     # ------------------------------------------------------------------ own feed
 
@@ -306,162 +284,7 @@ class Federation:
         self._alert_rejection(community, None)
         self._check_conflicts()
 
-    # ------------------------------------------------------------------ polling
-
-    def poll_all(self) -> list[PeerStatus]:
-        """Poll every peer once, now: direct peers, then the feeds they relay for
-        communities this service does not peer with; returns the statuses."""
-        with self._poll_lock:
-            direct = [r for r in fed_store.list_peers(self.network.store) if r.via is None]
-            reached = []
-            for rec in direct:
-                if self._stopping.is_set():
-                    break
-                if self._poll(rec):
-                    reached.append(rec)
-            self._discover_relays(direct, reached)
-            for rec in fed_store.list_peers(self.network.store):
-                if rec.via is not None and not self._stopping.is_set():
-                    self._poll(rec)
-            self._check_conflicts()
-        return self.peers()
-
-    def poll(self, community: str) -> PeerStatus:
-        with self._poll_lock:
-            self._poll(fed_store.get_peer(self.network.store, community))
-            self._check_conflicts()
-        return self.peer(community)
-
-    def _discover_relays(
-        self, direct: list[fed_store.PeerRecord], reached: list[fed_store.PeerRecord]
-    ) -> None:
-        """Follow the peers' own peers: a community in the registry that a reached peer
-        has a feed of, and this service does not peer with, is fetched through it (the
-        feed is still verified against that community's key in the registry)."""
-        store = self.network.store
-        direct_names = {r.community for r in direct}
-        offered: dict[str, fed_store.PeerRecord] = {}
-        for rec in reached:
-            try:
-                listed = self._http.get(rec.url + PEERS_PATH).json()
-            except (httpx.HTTPError, ValueError):
-                continue
-            for entry in listed if isinstance(listed, list) else []:
-                name = entry.get("community") if isinstance(entry, dict) else None
-                if (
-                    isinstance(name, str)
-                    and name != self.community
-                    and name not in direct_names
-                    and self.registry.member(name) is not None
-                    and entry.get("revision") is not None
-                ):
-                    offered.setdefault(name, rec)
-        reached_names = {r.community for r in reached}
-        for rec in fed_store.list_peers(store):
-            if rec.via is None:
-                continue
-            gone = rec.via not in direct_names or (
-                rec.via in reached_names and offered.get(rec.community) is None
-            )
-            if gone:
-                fed_store.remove_peer(store, rec.community)
-                with self._lock:
-                    self._accepted.pop(rec.community, None)
-                    self._peers_version += 1
-            offered.pop(rec.community, None)  # relayed already (or just removed)
-        for name, via in offered.items():
-            member = self.registry.member(name)
-            assert member is not None
-            url = f"{via.url}{RELAY_PATH}/{name}"
-            try:
-                fed_store.add_peer(
-                    store, name, url, member.fingerprint, self._clock(), via=via.community
-                )
-            except Conflict:
-                continue  # added meanwhile
-
-    def _poll(self, rec: fed_store.PeerRecord) -> bool:
-        """Fetch and check one peer's feed; whether the peer was reached."""
-        store, now, community = self.network.store, self._clock(), rec.community
-        headers = {"If-None-Match": rec.etag} if rec.etag and rec.feed is not None else {}
-        url = rec.url if rec.via is not None else rec.url + FEED_PATH
-        try:
-            response = self._http.get(url, headers=headers)
-        except httpx.HTTPError as exc:
-            error = f"{rec.url} unreachable: {exc or type(exc).__name__}"
-            fed_store.record_poll(store, community, at=now, outcome="unreachable", error=error)
-            self._bump()  # staleness may have changed
-            return False
-        if response.status_code == 304:
-            fed_store.record_poll(store, community, at=now, outcome="ok", reached=True)
-            self._alert_rejection(community, None)
-            self._bump()
-            return True
-        if response.status_code != 200 or len(response.content) > MAX_FEED_BYTES:
-            error = f"{url} answered HTTP {response.status_code}"
-            fed_store.record_poll(store, community, at=now, outcome="unreachable", error=error)
-            self._bump()
-            return False
-        document = response.content
-        if rec.feed is not None and document == rec.feed:  # ETag lost, same document
-            fed_store.record_poll(store, community, at=now, outcome="ok", reached=True)
-            self._alert_rejection(community, None)
-            self._bump()
-            return True
-        member = self.registry.member(community)
-        try:
-            if member is None:
-                raise FeedRejected("namespace", f"{community} is not in the federation registry")
-            data = accept_feed(
-                document, member=member, pinned=rec.fingerprint, last_revision=rec.revision
-            )
-        except FeedRejected as rejected:
-            log.warning("rejected the feed of %s (%s): %s", community, rejected.reason, rejected)
-            fed_store.record_poll(
-                store, community, at=now, outcome="rejected", error=rejected.message
-            )
-            self._alert_rejection(community, rejected)
-            return True
-        part = peer_part(data)
-        fed_store.record_poll(
-            store,
-            community,
-            at=now,
-            outcome="ok",
-            reached=True,
-            feed=document,
-            revision=data.revision,
-            etag=response.headers.get("etag"),
-        )
-        with self._lock:
-            self._accepted[community] = _Accepted(data, part)
-            self._peers_version += 1
-        self._alert_rejection(community, None)
-        log.info("accepted revision %d of %s's feed", data.revision, community)
-        return True
-
-    def _bump(self) -> None:
-        with self._lock:
-            self._peers_version += 1
-
-    # ------------------------------------------------------------------ alerts
-
-    def _alert_rejection(self, community: str, rejected: FeedRejected | None) -> None:
-        if self._alerts is None:
-            return
-        scope = {_rejection_subject(community, r) for r in REJECTION_REASONS}
-        found = []
-        if rejected is not None:
-            found.append(
-                Finding(
-                    AlertKind.FEED_REJECTED,
-                    _rejection_subject(community, rejected.reason),
-                    Severity.WARNING,
-                    f"feed of {community} rejected ({rejected.reason}): {rejected.message}; "
-                    "the last good feed stays in use",
-                )
-            )
-        self._alerts.reconcile((AlertKind.FEED_REJECTED,), found, scope)
+    # ------------------------------------------------------------------ conflicts
 
     def claims(self) -> list[tuple[str, str]]:
         """Every (holder, address) of this community's feed and the accepted peers'."""
