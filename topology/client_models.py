@@ -54,6 +54,7 @@ class LinkMetricsInfo(TypedDict, total=False):
     signal_dbm: float | None
     rate_mbps: float | None
     last_seen: str | None
+    loss: float | None  # latest reported loss (fraction), while the service runs
 
 
 class LinkInfo(TypedDict, total=False):

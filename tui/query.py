@@ -19,7 +19,9 @@ from topology.presentation import measured_cost as link_cost
 from tui.state import NetState, NodeRow, short
 
 NODE_COLUMNS = ("status", "name", "id", "zone", "role", "live", "addresses")
-LINK_COLUMNS = ("quality", "cost", "signal", "rate", "flaps", "type", "status", "a", "b", "id")
+LINK_COLUMNS = (
+    "quality", "cost", "loss", "signal", "rate", "flaps", "type", "status", "a", "b", "id"
+)
 _FIELDS = {"name": "name", "zone": "zone", "status": "status", "role": "role", "addr": "addresses",
            "id": "id", "live": "liveness"}  # fmt: skip
 
@@ -136,6 +138,7 @@ class LinkRow:
     quality: str
     flaps: int
     haystack: str
+    loss: float | None = None  # latest reported (fraction)
 
 
 def link_rows(state: NetState) -> list[LinkRow]:
@@ -143,7 +146,7 @@ def link_rows(state: NetState) -> list[LinkRow]:
     for ident, lk in state.links.items():
         m = lk.get("metrics") or {}
         cost = link_cost(lk)
-        sig, rate = m.get("signal_dbm"), m.get("rate_mbps")
+        sig, rate, loss = m.get("signal_dbm"), m.get("rate_mbps"), m.get("loss")
         a, b = str(lk.get("a", "")), str(lk.get("b", ""))
         typ, st = str(lk.get("type", "")), str(lk.get("status", ""))
         q = band_of(cost)
@@ -154,21 +157,26 @@ def link_rows(state: NetState) -> list[LinkRow]:
                 float(rate) if isinstance(rate, int | float) else None,
                 q, state.flaps.get(ident, 0),
                 f"{ident} {short(a)} {short(b)} {typ} {st} {q}".lower(),
+                float(loss) if isinstance(loss, int | float) else None,
             )
         )
     return out
 
 
 def badness(row: LinkRow) -> tuple[float, float, float, float]:
-    """Worst first: flapping, then cost (unmeasured last), then weak signal."""
+    """Worst first: flapping, then lossy (5 % steps, so small noise does not reorder),
+    then cost (unmeasured last), then weak signal."""
     cost = row.cost if row.cost is not None else -1.0
     signal = row.signal if row.signal is not None else 0.0
-    return (-float(row.flaps), -cost, signal, 0.0)
+    loss = round((row.loss or 0.0) * 20)
+    return (-float(row.flaps), -float(loss), -cost, signal)
 
 
 def link_sort_key(column: str) -> Callable[[LinkRow], Any]:
     if column in ("quality", "cost"):
         return lambda r: (-(r.cost if r.cost is not None else -1.0), r.id)
+    if column == "loss":  # lossiest first
+        return lambda r: (-(r.loss if r.loss is not None else -1.0), r.id)
     if column == "signal":  # weakest first
         return lambda r: (r.signal if r.signal is not None else 1e9, r.id)
     if column == "rate":  # slowest first

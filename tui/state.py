@@ -201,7 +201,7 @@ class NetState:
         if "a" not in link or "b" not in link:
             return ""  # a link we cannot place: wait for a reload
         metrics = dict(link.get("metrics") or {})
-        for key in ("cost", "signal_dbm", "rate_mbps"):
+        for key in ("cost", "signal_dbm", "rate_mbps", "loss"):
             value = data.get(key)
             number = isinstance(value, int | float) and not isinstance(value, bool)
             if key in data and (value is None or number):

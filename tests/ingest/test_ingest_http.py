@@ -49,6 +49,19 @@ def test_an_accepted_report_shows_in_the_link(http: Http) -> None:
     assert http.rig.network.graph.link(HALL_HOME1).metrics.cost == 1.3
 
 
+def test_reported_loss_shows_in_the_link_and_its_event(http: Http) -> None:
+    """Loss is live (not stored): the link answers it while the service runs, and the
+    link.metrics event carries it, so the TUI can rank lossy links first."""
+    seen: list[dict[str, Any]] = []
+    http.rig.network.events.subscribe(lambda ev: seen.append({"kind": ev.kind.value, **ev.data}))
+    assert post(http, 1, [observed(HALL, 1.3, loss=0.25)]).status_code == 202
+    assert http.client.get(f"/links/{HALL_HOME1}").json()["metrics"]["loss"] == 0.25
+    listed = http.client.get("/links", params={"node": HALL}).json()["items"]
+    assert {lk["id"]: lk["metrics"]["loss"] for lk in listed}[HALL_HOME1] == 0.25
+    metrics = [e for e in seen if e["kind"] == "link.metrics"]
+    assert metrics and metrics[-1]["loss"] == 0.25
+
+
 def test_a_replay_is_acknowledged_and_changes_nothing_even_after_a_restart(http: Http) -> None:
     assert post(http, 3, [observed(HALL, 1.3)]).status_code == 202
     again = post(http, 3, [observed(HALL, 7.0)])

@@ -156,7 +156,7 @@ async def test_a_report_reaches_the_screens_within_two_seconds(service: Service)
         post_report(service.url, service.admin, HOME1, 1, [link])
         await wait_for(pilot, lambda: "7.50" in cells(table, 1), timeout=2.0)
         assert time.monotonic() - t0 < 2.0
-        assert cells(table, 9)[0] == "gorham-town-hall--gorham-home-01"  # worst first
+        assert cells(table, 10)[0] == "gorham-town-hall--gorham-home-01"  # worst first
         assert table.cell_text(0, 0) == "■ poor"
 
 

@@ -80,6 +80,10 @@ def test_links_worst_first_and_fuzzy() -> None:
     s = state()
     assert [r.id for r in filter_links(link_rows(s), "")] == ["c:a--c", "c:a--b"]
     assert [r.id for r in filter_links(link_rows(s), "poor")] == ["c:a--c"]
+    # a lossy link rises above a costlier one; a link.metrics event brings the loss
+    assert s.apply(ev("link.metrics", "c:a--b", {"a": "c:a", "b": "c:b", "loss": 0.4}))
+    assert [r.id for r in filter_links(link_rows(s), "")] == ["c:a--b", "c:a--c"]
+    assert next(r.id for r in filter_links(link_rows(s), "", "loss")) == "c:a--b"
     names = [(i, str(n.get("name"))) for i, n in s.nodes.items()]
     assert fuzzy_rank("brvo", names)[0] == "c:b"  # letters in order
     assert fuzzy_rank("c", names)[0] == "c:c"  # exact id first

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from topology.api.deps import (
     API_PREFIX,
@@ -43,8 +43,15 @@ from topology.network import CommunityNetwork
 router = APIRouter(prefix=API_PREFIX, tags=["links"])
 
 
+def link_losses(request: Request) -> dict[str, float]:
+    """Latest reported loss per link, from the running ingestion (none without it)."""
+    ingest = getattr(request.app.state, "ingest", None)
+    return ingest.link_losses() if ingest is not None else {}
+
+
 @router.get("/links", response_model=LinkList)
 def list_links(
+    request: Request,
     network: NetworkDep,
     node: Annotated[str | None, Query(max_length=300, description="Either end.")] = None,
     status: Status | None = None,
@@ -62,7 +69,8 @@ def list_links(
             and (status is None or link.status is status)
             and (type is None or link.type is type)
         ]
-    items = [LinkOut.of(lk) for lk in found[offset : offset + limit]]
+    losses = link_losses(request)
+    items = [LinkOut.of(lk, losses.get(lk.id)) for lk in found[offset : offset + limit]]
     return LinkList(total=len(found), limit=limit, offset=offset, items=items)
 
 
@@ -117,8 +125,9 @@ def create_link(body: LinkIn, network: NetworkDep, principal: PrincipalDep) -> L
 
 
 @router.get("/links/{link}", response_model=LinkOut)
-def get_link(link: str, network: NetworkDep) -> LinkOut:
-    return LinkOut.of(known_link(network, link))
+def get_link(link: str, request: Request, network: NetworkDep) -> LinkOut:
+    found = known_link(network, link)
+    return LinkOut.of(found, link_losses(request).get(found.id))
 
 
 @router.patch("/links/{link}", response_model=LinkOut)

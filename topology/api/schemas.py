@@ -208,10 +208,12 @@ class MetricsOut(OutModel):
     signal_dbm: float | None
     rate_mbps: float | None
     last_seen: datetime | None
+    #: the latest loss (fraction) an end reported; live only, not kept in the store
+    loss: float | None = None
 
     @classmethod
-    def of(cls, m: LinkMetrics) -> Self:
-        return cls(**asdict(m))
+    def of(cls, m: LinkMetrics, loss: float | None = None) -> Self:
+        return cls(**asdict(m), loss=loss)
 
 
 class LinkOut(OutModel):
@@ -225,7 +227,7 @@ class LinkOut(OutModel):
     metrics: MetricsOut
 
     @classmethod
-    def of(cls, link: Link) -> Self:
+    def of(cls, link: Link, loss: float | None = None) -> Self:
         return cls(
             id=link.id,
             a=link.a,
@@ -234,7 +236,7 @@ class LinkOut(OutModel):
             status=link.status,
             a_interface=link.a_interface,
             b_interface=link.b_interface,
-            metrics=MetricsOut.of(link.metrics),
+            metrics=MetricsOut.of(link.metrics, loss),
         )
 
 

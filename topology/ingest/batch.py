@@ -257,7 +257,10 @@ class BatchApplier:
         for link_id in work.batch.metrics:
             held = links.get(link_id)
             if held is not None:
-                publish(EventKind.LINK_METRICS, link_id, now, link_event_data(held))
+                data = link_event_data(held)
+                if link_id in work.losses:  # measured by the agents' probes, not stored
+                    data["loss"] = work.losses[link_id]
+                publish(EventKind.LINK_METRICS, link_id, now, data)
         self._publish_transitions(work.transitions, now)
 
     def _publish_transitions(self, states: Sequence[State], now: datetime) -> None:

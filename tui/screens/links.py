@@ -1,4 +1,4 @@
-"""Links: worst first (flapping, cost, weak signal), filterable; ``enter`` opens the
+"""Links: worst first (flapping, loss, cost, weak signal), filterable; ``enter`` opens the
 link's first end. The rows are rebuilt only when a link changed; the table is virtual
 (:class:`tui.vtable.VirtualTable`), so 180,000 links scroll like 30."""
 
@@ -17,13 +17,18 @@ from tui.screens.base import MeshScreen
 from tui.state import LIVENESS_STYLE, short
 from tui.vtable import Cell, VirtualTable
 
-COLUMNS = (("quality", "quality", 12), ("cost", "cost", 6), ("signal", "signal", 6),
+COLUMNS = (("quality", "quality", 12), ("cost", "cost", 6), ("loss", "loss", 5),
+           ("signal", "signal", 6),
            ("rate", "rate", 6), ("flaps", "flaps", 5), ("type", "type", 9),
            ("status", "status", 11), ("a", "a", 28), ("b", "b", 28), ("id", "id", 60))  # fmt: skip
 
 
 def _num(value: float | None, fmt: str) -> str:
     return "—" if value is None else format(value, fmt)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
 
 
 class LinksScreen(MeshScreen):
@@ -58,6 +63,7 @@ class LinksScreen(MeshScreen):
         return (
             (f"■ {r.quality}", BAND_COLOUR[r.quality]),
             (_num(r.cost, ".2f"), ""),
+            (_pct(r.loss), "red" if (r.loss or 0.0) >= 0.2 else ""),
             (_num(r.signal, ".0f"), ""),
             (_num(r.rate, ".0f"), ""),
             (str(r.flaps) if r.flaps else "", "yellow"),
