@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 class EventKind(StrEnum):
     NODE_CHANGED = "node.changed"
     NODE_REMOVED = "node.removed"
+    NODE_REPORTED = "node.reported"  # a report accepted: {seq, dropped_reports}
     LINK_CHANGED = "link.changed"
     LINK_METRICS = "link.metrics"
     LINK_REMOVED = "link.removed"

@@ -94,7 +94,7 @@ class NetState:
     addresses: dict[str, list[str]] = field(default_factory=dict)  # holder -> prefixes
     liveness: dict[str, str] = field(default_factory=dict)  # node or link id -> up/stale/down
     flaps: Counter[str] = field(default_factory=Counter)  # link id -> changes seen
-    updates: Counter[int] = field(default_factory=Counter)  # minute -> link metric updates
+    updates: Counter[int] = field(default_factory=Counter)  # minute -> reports accepted
     version: int = 0
     nodes_version: int = 0
     links_version: int = 0
@@ -146,7 +146,7 @@ class NetState:
         """Fold one event in; answers what changed: ``nodes``, ``links``, ``alerts``,
         ``reload`` (the client must load everything again) or ``""`` (nothing).
 
-        ``minute``: the receiving minute (epoch minutes) for the updates-per-minute count.
+        ``minute``: the receiving minute (epoch minutes) for the reports-per-minute count.
         Malformed events change nothing.
         """
         kind = ev.event if ev.event != "message" else str(ev.data.get("kind", ""))
@@ -166,9 +166,12 @@ class NetState:
                 return ""
             self._touch(nodes=True)
             return "nodes"
+        if kind == "node.reported":  # one per accepted report: the Overview's rate
+            if minute is None:
+                return ""
+            self.updates[minute] += 1
+            return "reports"
         if kind in ("link.changed", "link.metrics"):
-            if kind == "link.metrics" and minute is not None:
-                self.updates[minute] += 1
             return self._link(subject, data)
         if kind in ("address.allocated", "address.released"):
             return self._address(kind, subject, data)

@@ -41,7 +41,10 @@ def test_a_report_refreshes_the_link_in_store_graph_and_events(rig: Rig) -> None
         assert (link.metrics.cost, link.metrics.signal_dbm, link.metrics.last_seen) == (
             1.3, -60.0, rig.clock.now,
         )  # fmt: skip
-    assert [(e.kind, e.subject) for e in seen] == [(EventKind.LINK_METRICS, HALL_HOME1)]
+    assert [(e.kind, e.subject) for e in seen] == [
+        (EventKind.LINK_METRICS, HALL_HOME1), (EventKind.NODE_REPORTED, HOME1)
+    ]
+    assert seen[1].data == {"seq": 1, "dropped_reports": 0}
     assert rig.network.graph.route_cost(HALL, HOME1) == 1.3
 
 

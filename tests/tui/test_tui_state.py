@@ -43,7 +43,9 @@ def test_events_patch_nodes_links_alerts() -> None:
     assert s.apply(ev("node.changed", "c:b", {"status": "Building", "liveness": "down"})) == "nodes"
     assert s.nodes["c:b"]["status"] == "Building" and s.unheard() == ["c:b"]
     assert s.apply(ev("link.metrics", "c:a--b", {"cost": 9.0, "signal_dbm": -80}), 5) == "links"
-    assert s.links["c:a--b"]["metrics"]["cost"] == 9.0 and s.updates[5] == 1
+    assert s.links["c:a--b"]["metrics"]["cost"] == 9.0 and s.updates[5] == 0
+    assert s.apply(ev("node.reported", "c:a", {"seq": 7}), 5) == "reports"
+    assert s.updates[5] == 1
     alert = {"id": 3, "kind": "node.down", "subject": "c:b", "active": True}
     assert s.apply(ev("alert.raised", "3", alert)) == "alerts"
     assert s.apply(ev("alert.acknowledged", "3", {**alert, "acknowledged_at": "x"})) == "alerts"

@@ -261,6 +261,9 @@ class BatchApplier:
                 if link_id in work.losses:  # measured by the agents' probes, not stored
                     data["loss"] = work.losses[link_id]
                 publish(EventKind.LINK_METRICS, link_id, now, data)
+        for rep in work.batch.reports:  # one per accepted report: live report rates
+            seen = {"seq": rep.seq, "dropped_reports": rep.dropped_reports}
+            publish(EventKind.NODE_REPORTED, rep.node_id, now, seen)
         self._publish_transitions(work.transitions, now)
 
     def _publish_transitions(self, states: Sequence[State], now: datetime) -> None:

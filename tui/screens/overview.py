@@ -1,5 +1,5 @@
-"""Overview: nodes by status, links by quality, gateways and their load, link updates
-per minute, the newest alerts and the nodes not heard from."""
+"""Overview: nodes by status, links by quality, gateways and their load, reports
+accepted per minute, the newest alerts and the nodes not heard from."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def _bars(rows: list[tuple[str, str, int]], cols: int) -> Table:
 class OverviewScreen(MeshScreen):
     CSS_PATH = "overview.tcss"
     TITLE_TEXT = "Overview"
+    WATCHES = MeshScreen.WATCHES | {"reports"}
 
     def body(self) -> ComposeResult:
         with Grid(id="overview"):
@@ -56,7 +57,7 @@ class OverviewScreen(MeshScreen):
                 Sparkline([0.0], id="ov-spark"),
                 classes="box",
             )
-            spark.border_title = "Link reports/min"
+            spark.border_title = "Reports/min"
             yield spark
             yield _box("Newest alerts", "ov-alerts")
             yield _box("Not heard from", "ov-unheard")
