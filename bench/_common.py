@@ -34,6 +34,16 @@ def report(figures: dict[str, Any], as_json: bool, title: str) -> None:
         print(f"  {key:<{width}}  {shown}")
 
 
+def progress(quiet: bool) -> Callable[[str], None]:
+    """``say(message)``: a progress line on stderr, none when ``quiet`` (``--json``)."""
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(message, file=sys.stderr)
+
+    return say
+
+
 def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
     """Best wall time of ``repeat`` runs, in seconds."""
     best = float("inf")

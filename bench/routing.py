@@ -34,7 +34,7 @@ import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from bench._common import best_of, parser, report, timed
+from bench._common import best_of, parser, progress, report, timed
 from topology.generate import generate_network
 from topology.graph import LiveGraph
 from topology.routing import (
@@ -56,11 +56,7 @@ def main() -> int:
     p.add_argument("--repeat", type=int, default=7, help="runs per timing (best kept)")
     args = p.parse_args()
     rng = np.random.default_rng(args.seed)
-
-    def say(message: str) -> None:
-        if not args.json:
-            print(message, file=sys.stderr)
-
+    say = progress(args.json)
     say(f"generating {args.nodes} nodes ...")
     with timed() as t_gen:
         model = generate_network(args.nodes, seed=args.seed)

@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import parser, report, timed
+from bench._common import parser, progress, report, timed
 from topology.client_models import LinkInfo, NodeInfo
 from topology.generate import generate_network
 from topology.model import NetworkModel
@@ -140,11 +140,7 @@ def main() -> int:
     p.add_argument("--size", default="160x48", help="terminal columns x rows")
     args = p.parse_args()
     cols, rows = (int(x) for x in args.size.lower().split("x"))
-
-    def say(message: str) -> None:
-        if not args.json:
-            print(message, file=sys.stderr)
-
+    say = progress(args.json)
     say(f"generating {args.nodes:,} nodes…")
     with timed() as t_gen:
         model = generate_network(args.nodes, seed=args.seed)

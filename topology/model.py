@@ -125,6 +125,11 @@ def split_id(global_id: str) -> tuple[str, str]:
     return community, local
 
 
+def local_part(global_id: str) -> str:
+    """``community:local`` -> ``local``, unchecked; an id without a community stays whole."""
+    return global_id.partition(ID_SEP)[2] or global_id
+
+
 # --------------------------------------------------------------------------- values
 
 

@@ -56,6 +56,10 @@ class NodeRow:
     haystack: str
 
 
+#: What the federation screens say when the service answers 404 (no federation set up).
+FEDERATION_MISSING = "federation is not configured on this service"
+
+
 @dataclass
 class FederatedView:
     """The federation as the Map and Route show it when ``f`` turns it on: the merged

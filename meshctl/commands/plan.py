@@ -278,6 +278,7 @@ def plan_resilience_cmd(
 ) -> None:
     """Articulation points, bridges, single-path nodes, and single failures ranked by who
     they cut off every gateway; recommends one extra link against the worst."""
+    from topology.model import local_part as short
     from topology.planning import parse_points
     from topology.planning.demand import DEMAND_HEIGHT_M, read_geojson
     from topology.planning.network_plan import analyse_network
@@ -294,7 +295,6 @@ def plan_resilience_cmd(
     if as_json:
         click.echo(json.dumps({"terrain": ground.note, **resilience_json(result)}, indent=2))
         return
-    short = _short
     click.echo(f"{ground.note} (for checking proposed links)")
     click.echo(f"gateways: {', '.join(short(g) for g in result.gateways) or 'none'}")
     click.echo("articulation points: "
@@ -308,7 +308,3 @@ def plan_resilience_cmd(
                    f"{f.cut_weight:g} households cut off")
     click.echo(recommendation_text(result))
     sys.stdout.flush()
-
-
-def _short(node_id: str) -> str:
-    return node_id.partition(":")[2] or node_id

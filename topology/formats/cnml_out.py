@@ -30,13 +30,10 @@ from topology.model import (
     Node,
     Role,
     Zone,
+    local_part,
 )
 
 SYNTHETIC_DEVICE = "mc"
-
-
-def _local(gid: str) -> str:
-    return gid.partition(":")[2] or gid
 
 
 def _num(x: float) -> str:
@@ -77,11 +74,11 @@ class _Writer:
         SubElement(
             parent,
             "link",
-            id=_local(lk.id),
+            id=local_part(lk.id),
             linked_device_id=dev or SYNTHETIC_DEVICE,
             # Another community's node keeps its global id: the link is a border link.
-            linked_node_id=_local(other) if other in self.nodes else other,
-            linked_interface_id=iface or f"l-{_local(lk.id)}",
+            linked_node_id=local_part(other) if other in self.nodes else other,
+            linked_interface_id=iface or f"l-{local_part(lk.id)}",
             link_type=lk.type.value,
             link_status=lk.status.value,
         )
@@ -102,7 +99,7 @@ class _Writer:
         el = SubElement(
             parent,
             "node",
-            id=_local(node.id),
+            id=local_part(node.id),
             title=node.name,
             lat=_num(p.lat),
             lon=_num(p.lon),
@@ -151,7 +148,7 @@ class _Writer:
             status=node.status.value,
         )
         for lk in loose:
-            el = SubElement(dev, "interface", id=f"l-{_local(lk.id)}", type="wds/p2p")
+            el = SubElement(dev, "interface", id=f"l-{local_part(lk.id)}", type="wds/p2p")
             self.link_el(el, lk, node.id, lk.b_interface if node.id == lk.a else lk.a_interface)
 
     def zone_el(self, parent: Element, zone: Zone, children: dict[str | None, list[Zone]],
@@ -221,7 +218,7 @@ def _addresses(network: Element, model: NetworkModel) -> None:
     for a in model.allocations:
         if a.released_at is not None:
             continue  # a hold-down is the old service's business
-        holder = _local(a.holder_id) if a.holder_kind in (HolderKind.NODE, HolderKind.LINK) \
+        holder = local_part(a.holder_id) if a.holder_kind in (HolderKind.NODE, HolderKind.LINK) \
             else a.holder_id
         el = SubElement(network, "allocation", prefix=a.prefix, purpose=a.purpose.value,
                         holder_kind=a.holder_kind.value, holder=holder)

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Engine
 from topology.metrics.retention import RetentionPolicy, rollup_plan
 from topology.metrics.samples import unpack_links
 from topology.metrics.series import Point, bucket_of, combine
-from topology.store.telemetry import LINKS, NODES, SAMPLES, Series, transaction, upsert
+from topology.store.engine import transaction
+from topology.store.telemetry import LINKS, NODES, SAMPLES, Series, upsert
 
 Groups = dict[tuple[str, int], list[Point]]  # (link or node id, bucket) -> points
 

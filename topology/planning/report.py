@@ -16,17 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from topology.model import Link, Node
+from topology.model import Link, Node, local_part
 from topology.planning.coverage import Coverage, CoveragePlan
 from topology.planning.pictures import coverage_png
 from topology.planning.resilience import Resilience
 from topology.planning.terrain import Terrain
 
 MAX_LISTED = 50
-
-
-def _short(node_id: str) -> str:
-    return node_id.partition(":")[2] or node_id
 
 
 def _margin(c: Coverage, i: int) -> float | None:
@@ -113,7 +109,7 @@ def report_markdown(plan: CoveragePlan, resilience: Resilience | None = None) ->
             pct = 100 * got / b.total_weight if b.total_weight else 0.0
             lines.append(
                 f"| {i} | {c.name} ({c.id}) | {pick.gain:g} | {pct:.1f}% | "
-                f"{_short(pick.via)} | {pick.via_margin_db:.1f} dB |"
+                f"{local_part(pick.via)} | {pick.via_margin_db:.1f} dB |"
             )
         lines += [
             "",
@@ -142,8 +138,9 @@ def resilience_markdown(r: Resilience) -> list[str]:
     lines = [
         "## Single points of failure",
         "",
-        f"- gateways: {', '.join(_short(g) for g in r.gateways) or 'none'}",
-        f"- articulation points: {', '.join(_short(n) for n in r.articulation_points) or 'none'}",
+        f"- gateways: {', '.join(local_part(g) for g in r.gateways) or 'none'}",
+        "- articulation points: "
+        f"{', '.join(local_part(n) for n in r.articulation_points) or 'none'}",
         f"- bridges: {len(r.bridges)}; nodes with a single path to any gateway: "
         f"{len(r.single_path)}",
         "",
@@ -151,7 +148,7 @@ def resilience_markdown(r: Resilience) -> list[str]:
         "|---------|--------------:|-------------------:|",
     ]
     for f in r.failures[:10]:
-        lines.append(f"| {f.kind} {_short(f.id)} | {len(f.cut_nodes)} | {f.cut_weight:g} |")
+        lines.append(f"| {f.kind} {local_part(f.id)} | {len(f.cut_nodes)} | {f.cut_weight:g} |")
     if r.recommendation:
         lines += ["", recommendation_text(r)]
     return lines
@@ -166,8 +163,8 @@ def recommendation_text(r: Resilience) -> str:
     checked = " (path profile and link budget checked)" if rec.checked else ""
     return (
         f"Recommendation: against the failure of {rec.failure.kind} "
-        f"{_short(rec.failure.id)} ({len(rec.failure.cut_nodes)} nodes cut off), a link "
-        f"{_short(rec.a)} - {_short(rec.b)} ({rec.distance_km:.2f} km){checked} would keep "
+        f"{local_part(rec.failure.id)} ({len(rec.failure.cut_nodes)} nodes cut off), a link "
+        f"{local_part(rec.a)} - {local_part(rec.b)} ({rec.distance_km:.2f} km){checked} would keep "
         f"{len(rec.reconnects)} of them connected."
     )
 

@@ -9,17 +9,16 @@ Every function runs in its own transaction, committed before it returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Index, Integer, String, Text, func, insert, select, text, update
+from sqlalchemy import Index, Integer, String, Text, func, insert, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from topology.alerts.model import Alert, AlertKind, Finding, Severity
-from topology.store.engine import WRITE, translate_errors
+from topology.store.engine import transaction
 from topology.store.errors import NotFound
 from topology.store.repository import Store
 from topology.store.tables import Base, UTCDateTime
@@ -53,16 +52,6 @@ class AlertRow(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(Text)
 
 
-@contextmanager
-def _tx(store: Store, write: bool) -> Iterator[Connection]:
-    engine = store.engine
-    with translate_errors(engine), engine.connect() as conn:
-        if write:
-            conn.execution_options(**{WRITE: True})
-        with conn.begin():
-            yield conn
-
-
 def _alert(row: Any) -> Alert:
     return Alert(
         id=row.id,
@@ -84,7 +73,7 @@ def insert_alerts(store: Store, findings: Iterable[Finding], at: datetime) -> li
     :class:`Conflict` if a cause is active already (or repeated in ``findings``).
     """
     raised = []
-    with _tx(store, write=True) as conn:
+    with transaction(store.engine, write=True) as conn:
         for f in findings:
             values = {
                 "kind": f.kind.value,
@@ -114,7 +103,7 @@ def clear_alerts(store: Store, ids: Iterable[int], at: datetime) -> list[Alert]:
     if not wanted:
         return []
     cleared: list[Alert] = []
-    with _tx(store, write=True) as conn:
+    with transaction(store.engine, write=True) as conn:
         for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
             where = AlertRow.id.in_(chunk) & AlertRow.cleared_at.is_(None)
             rows = conn.execute(select(AlertRow).where(where)).all()
@@ -141,7 +130,7 @@ def _cleared(a: Alert, at: datetime) -> Alert:
 def acknowledge_alert(store: Store, alert_id: int, by: str, at: datetime) -> tuple[Alert, bool]:
     """Acknowledge an alert (active or not). Returns it and whether this call changed it:
     acknowledging twice keeps the first acknowledgement. :class:`NotFound` if unknown."""
-    with _tx(store, write=True) as conn:
+    with transaction(store.engine, write=True) as conn:
         row = conn.execute(select(AlertRow).where(AlertRow.id == alert_id)).one_or_none()
         if row is None:
             raise NotFound(f"alert {alert_id} does not exist")
@@ -157,7 +146,7 @@ def acknowledge_alert(store: Store, alert_id: int, by: str, at: datetime) -> tup
 
 
 def get_alert(store: Store, alert_id: int) -> Alert:
-    with _tx(store, write=False) as conn:
+    with transaction(store.engine, write=False) as conn:
         row = conn.execute(select(AlertRow).where(AlertRow.id == alert_id)).one_or_none()
     if row is None:
         raise NotFound(f"alert {alert_id} does not exist")
@@ -187,7 +176,7 @@ def list_alerts(
     query = select(AlertRow).where(*where).order_by(AlertRow.id.desc()).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    with _tx(store, write=False) as conn:
+    with transaction(store.engine, write=False) as conn:
         rows = conn.execute(query).all()
         total = conn.execute(select(func.count()).select_from(AlertRow).where(*where)).scalar()
     return [_alert(r) for r in rows], int(total or 0)
@@ -195,7 +184,7 @@ def list_alerts(
 
 def active_alerts(store: Store) -> list[Alert]:
     """Every active alert, oldest first."""
-    with _tx(store, write=False) as conn:
+    with transaction(store.engine, write=False) as conn:
         rows = conn.execute(
             select(AlertRow).where(AlertRow.cleared_at.is_(None)).order_by(AlertRow.id)
         ).all()

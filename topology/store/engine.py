@@ -183,6 +183,17 @@ def translate_errors(engine: Engine) -> Iterator[None]:
         raise StoreError(describe(e)) from e
 
 
+@contextmanager
+def transaction(engine: Engine, write: bool) -> Iterator[Connection]:
+    """A transaction on ``engine`` (``BEGIN IMMEDIATE`` on SQLite when ``write``),
+    committed when the block ends, with driver errors translated to store errors."""
+    with translate_errors(engine), engine.connect() as conn:
+        if write:
+            conn.execution_options(**{WRITE: True})
+        with conn.begin():
+            yield conn
+
+
 def check_reachable(engine: Engine) -> None:
     """Connect once, turning failures into a short :class:`StoreUnavailable`."""
     try:

@@ -12,14 +12,11 @@ Every function runs in its own transaction, committed before it returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Connection,
     Integer,
     LargeBinary,
     String,
@@ -31,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from topology.store.engine import WRITE, translate_errors
+from topology.store.engine import transaction
 from topology.store.errors import Conflict, NotFound
 from topology.store.repository import Store
 from topology.store.tables import Base, UTCDateTime
@@ -80,16 +77,6 @@ class PeerRecord:
     error: str | None = None
 
 
-@contextmanager
-def _tx(store: Store, write: bool) -> Iterator[Connection]:
-    engine = store.engine
-    with translate_errors(engine), engine.connect() as conn:
-        if write:
-            conn.execution_options(**{WRITE: True})
-        with conn.begin():
-            yield conn
-
-
 def _record(row: FederationPeerRow) -> PeerRecord:
     return PeerRecord(
         community=row.community,
@@ -108,13 +95,13 @@ def _record(row: FederationPeerRow) -> PeerRecord:
 
 
 def list_peers(store: Store) -> list[PeerRecord]:
-    with _tx(store, write=False) as conn:
+    with transaction(store.engine, write=False) as conn:
         rows = conn.execute(select(FederationPeerRow).order_by(FederationPeerRow.community))
         return [_record(r) for r in rows]  # type: ignore[arg-type]
 
 
 def get_peer(store: Store, community: str) -> PeerRecord:
-    with _tx(store, write=False) as conn:
+    with transaction(store.engine, write=False) as conn:
         row = conn.execute(
             select(FederationPeerRow).where(FederationPeerRow.community == community)
         ).first()
@@ -134,7 +121,7 @@ def add_peer(
 ) -> PeerRecord:
     """Add a peer (``via``: a feed relayed by that peer); :class:`Conflict` if the
     community is a direct peer already. A direct peer replaces a relayed one."""
-    with _tx(store, write=True) as conn:
+    with transaction(store.engine, write=True) as conn:
         held = conn.execute(
             select(FederationPeerRow.via).where(FederationPeerRow.community == community)
         ).first()
@@ -151,7 +138,7 @@ def add_peer(
 
 
 def remove_peer(store: Store, community: str) -> None:
-    with _tx(store, write=True) as conn:
+    with transaction(store.engine, write=True) as conn:
         gone = conn.execute(
             delete(FederationPeerRow).where(FederationPeerRow.community == community)
         )
@@ -178,7 +165,7 @@ def record_poll(
         values["last_sync"] = at
     if feed is not None:
         values.update(feed=feed, revision=revision, etag=etag)
-    with _tx(store, write=True) as conn:
+    with transaction(store.engine, write=True) as conn:
         conn.execute(
             update(FederationPeerRow)
             .where(FederationPeerRow.community == community)
@@ -188,7 +175,7 @@ def record_poll(
 
 def own_revision(store: Store) -> tuple[int, str, datetime] | None:
     """(revision, content digest, generated at) of this service's feed, if any yet."""
-    with _tx(store, write=False) as conn:
+    with transaction(store.engine, write=False) as conn:
         row = conn.execute(select(FederationStateRow).where(FederationStateRow.id == 1)).first()
     return None if row is None else (row.revision, row.digest, row.generated_at)
 
@@ -196,7 +183,7 @@ def own_revision(store: Store) -> tuple[int, str, datetime] | None:
 def next_revision(store: Store, digest: str, at: datetime) -> tuple[int, datetime]:
     """The revision for content ``digest``: the same as now when unchanged, else one more
     (stored). Returns (revision, generated at)."""
-    with _tx(store, write=True) as conn:
+    with transaction(store.engine, write=True) as conn:
         row = conn.execute(select(FederationStateRow).where(FederationStateRow.id == 1)).first()
         if row is None:
             conn.execute(

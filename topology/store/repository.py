@@ -9,7 +9,7 @@ may be shared by threads.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -27,7 +27,7 @@ from topology.model import (
     Zone,
 )
 from topology.store import bulk, convert, readers
-from topology.store.engine import WRITE, shown, translate_errors
+from topology.store.engine import shown, transaction
 from topology.store.errors import Conflict, NotFound, StoreError
 from topology.store.ipam import IpamTransaction
 from topology.store.tables import (
@@ -78,13 +78,8 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
 
-    @contextmanager
-    def _tx(self, write: bool) -> Iterator[Connection]:
-        with translate_errors(self._engine), self._engine.connect() as conn:
-            if write:
-                conn.execution_options(**{WRITE: True})
-            with conn.begin():
-                yield conn
+    def _tx(self, write: bool) -> AbstractContextManager[Connection]:
+        return transaction(self._engine, write)
 
     # ------------------------------------------------------------------ whole network
 

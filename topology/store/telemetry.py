@@ -20,8 +20,7 @@ The write of a whole ingestion batch is :func:`write_batch`: one transaction, on
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -49,7 +48,7 @@ from topology.metrics.samples import LINK_SERIES, NODE_SERIES, NodeSample
 from topology.metrics.series import SeriesSpec
 from topology.model import Link, LinkMetrics
 from topology.store import convert
-from topology.store.engine import WRITE, translate_errors
+from topology.store.engine import transaction
 from topology.store.errors import NotFound
 from topology.store.tables import ENUM_LEN, Base, CommunityRow, LinkRow, UTCDateTime
 
@@ -197,17 +196,6 @@ class Batch:
 
 
 # --------------------------------------------------------------------------- plumbing
-
-
-@contextmanager
-def transaction(engine: Engine, write: bool) -> Iterator[Connection]:
-    """A transaction on ``engine`` (``BEGIN IMMEDIATE`` on SQLite when ``write``),
-    committed when the block ends, with driver errors translated to store errors."""
-    with translate_errors(engine), engine.connect() as conn:
-        if write:
-            conn.execution_options(**{WRITE: True})
-        with conn.begin():
-            yield conn
 
 
 def upsert(conn: Connection, table: Table, keys: Sequence[str], rows: list[dict[str, Any]]) -> None:

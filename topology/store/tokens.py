@@ -21,8 +21,8 @@ once the count moved, so a revoked token is refused at once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from topology.auth.principal import AccessRole
 from topology.auth.tokens import TokenInfo, hash_matches, hash_token, make_token, new_token_id
 from topology.auth.tokens import parse_token as parse_token_id
-from topology.store.engine import WRITE, translate_errors
+from topology.store.engine import transaction
 from topology.store.errors import Conflict, InvalidValue, NotFound
 from topology.store.tables import ENUM_LEN, Base, UTCDateTime
 
@@ -104,13 +104,8 @@ class TokenStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    @contextmanager
-    def _tx(self, write: bool) -> Iterator[Connection]:
-        with translate_errors(self._engine), self._engine.connect() as conn:
-            if write:
-                conn.execution_options(**{WRITE: True})
-            with conn.begin():
-                yield conn
+    def _tx(self, write: bool) -> AbstractContextManager[Connection]:
+        return transaction(self._engine, write)
 
     def create(
         self,

@@ -13,12 +13,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from topology.client_models import ClientError, NotFound
+
 if TYPE_CHECKING:
     from tui.app import MeshApp
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 S = TypeVar("S", bound="MeshScreen")
+T = TypeVar("T")
 #: What malformed data from the service raises while it is drawn.
 BAD_DATA = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
@@ -131,3 +134,35 @@ class MeshScreen(Screen[None]):
 
     def redraw(self, changed: set[str]) -> None:
         """Draw from ``self.mesh.state``."""
+
+    def fetch(
+        self,
+        call: Callable[[], T],
+        got: Callable[[T], object],
+        failed: Callable[[str, bool], object],
+        *,
+        group: str,
+    ) -> None:
+        """Run the request ``call`` in a worker (one at a time per ``group``); then, on the
+        app thread, ``got(answer)`` or ``failed(why, missing)``: ``missing`` when the
+        service answered 404 (the feature is not configured), ``why`` the error's first
+        line."""
+
+        def work() -> None:
+            try:
+                answer = call()
+            except NotFound as exc:
+                self.app.call_from_thread(failed, first_line(exc), True)
+                return
+            except ClientError as exc:
+                self.app.call_from_thread(failed, first_line(exc), False)
+                return
+            self.app.call_from_thread(got, answer)
+
+        self.run_worker(work, thread=True, exclusive=True, group=group, exit_on_error=False)
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of ``exc``'s message (its type's name when it has none)."""
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__

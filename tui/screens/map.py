@@ -23,7 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Static
 
-from topology.client_models import ClientError, FederatedGraph, NotFound
+from topology.client_models import FederatedGraph
 from topology.presentation import band_of
 from topology.presentation import measured_cost as link_cost
 from tui.canvas import (
@@ -42,12 +42,12 @@ from tui.canvas import (
     nearest,
 )
 from tui.screens.base import MeshScreen, guarded
-from tui.state import NetState, short
+from tui.state import FEDERATION_MISSING, NetState, short
 
 PAN = 0.2  # of the view per key press
 ZOOM = 1.5
 FED_RELOAD_S = 10.0  # the federated graph changes when peers sync (minutes apart)
-NOT_FEDERATED = "f: federation is not configured on this service"
+NOT_FEDERATED = f"f: {FEDERATION_MISSING}"
 FED_LEGEND = "federated: ◇ other community ◌ stale ┄ border"
 
 
@@ -235,21 +235,17 @@ class MapScreen(MeshScreen):
 
     def load_federation(self, *, turn_on: bool = False) -> None:
         """Ask for the federated graph (in a worker); ``turn_on``: show it when it came."""
-        api = self.mesh.api
 
-        def work() -> None:
-            try:
-                graph = api.federated_graph()
-            except NotFound:
-                self.app.call_from_thread(self._federation_failed, NOT_FEDERATED, True)
-                return
-            except ClientError as exc:
-                why = f"f: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-                self.app.call_from_thread(self._federation_failed, why, turn_on)
-                return
-            self.app.call_from_thread(self._federated, graph, turn_on)
+        def failed(why: str, missing: bool) -> None:
+            if missing:
+                self._federation_failed(NOT_FEDERATED, True)
+            else:
+                self._federation_failed(f"f: {why}", turn_on)
 
-        self.run_worker(work, thread=True, exclusive=True, group="fed", exit_on_error=False)
+        def got(graph: FederatedGraph) -> None:
+            self._federated(graph, turn_on)
+
+        self.fetch(self.mesh.api.federated_graph, got, failed, group="fed")
 
     def _federation_failed(self, why: str, off: bool) -> None:
         """Say why in the status line; ``off``: no federated view (a failed reload keeps

@@ -12,11 +12,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from topology.client_models import ClientError, NotFound, PeerInfo
+from topology.client_models import PeerInfo
 from tui.screens.base import MeshScreen, guarded
+from tui.state import FEDERATION_MISSING
 
 RELOAD_S = 10.0
-NOT_CONFIGURED = "federation is not configured on this service"
 STATUS = {"ok": ("●", "green"), "stale": ("◆", "yellow"), "rejected": ("✕", "red"),
           "never": ("○", "bright_black")}  # fmt: skip
 COLUMNS = ("status", "community", "revision", "last sync", "stale since", "url",
@@ -64,21 +64,14 @@ class PeersScreen(MeshScreen):
 
     def load(self) -> None:
         """Ask for the peers (in a worker) and show them."""
-        api = self.mesh.api
 
-        def work() -> None:
-            try:
-                peers = api.peers()
-            except NotFound:
-                self.app.call_from_thread(self._note, NOT_CONFIGURED, clear=True)
-                return
-            except ClientError as exc:
-                why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                self.app.call_from_thread(self._note, f"could not ask for peers: {why}")
-                return
-            self.app.call_from_thread(self.show, peers)
+        def failed(why: str, missing: bool) -> None:
+            if missing:
+                self._note(FEDERATION_MISSING, clear=True)
+            else:
+                self._note(f"could not ask for peers: {why}")
 
-        self.run_worker(work, thread=True, exclusive=True, group="peers", exit_on_error=False)
+        self.fetch(self.mesh.api.peers, self.show, failed, group="peers")
 
     def _note(self, text: str, *, clear: bool = False) -> None:
         """One line above the table; a lost answer keeps the last table shown."""

@@ -21,17 +21,15 @@ from topology.client_models import (
     ClientError,
     FederatedGraph,
     FederatedRoute,
-    NotFound,
     PathInfo,
 )
 from topology.presentation import BAND_COLOUR, band_of
 from tui.screens.base import MeshScreen, guarded
-from tui.state import short
+from tui.state import FEDERATION_MISSING, short
 from tui.widgets import Picker
 
 COLUMNS = ("#", "from", "to", "link", "cost", "signal", "rate", "")
 FED_COLUMNS = ("#", "from", "to", "link", "cost", "status", "")
-NOT_FEDERATED = "federation is not configured on this service"
 
 
 class RouteScreen(MeshScreen):
@@ -207,21 +205,14 @@ class RouteScreen(MeshScreen):
 
     def load_federation(self, *, turn_on: bool = False) -> None:
         """Ask for the federated graph (its nodes are what the pickers offer)."""
-        api = self.mesh.api
 
-        def work() -> None:
-            try:
-                graph = api.federated_graph()
-            except NotFound:
-                self.app.call_from_thread(self._not_federated, NOT_FEDERATED, True)
-                return
-            except ClientError as exc:
-                why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                self.app.call_from_thread(self._not_federated, why, False)
-                return
-            self.app.call_from_thread(self._got_graph, graph, turn_on)
+        def failed(why: str, missing: bool) -> None:
+            self._not_federated(FEDERATION_MISSING if missing else why, missing)
 
-        self.run_worker(work, thread=True, exclusive=True, group="fed", exit_on_error=False)
+        def got(graph: FederatedGraph) -> None:
+            self._got_graph(graph, turn_on)
+
+        self.fetch(self.mesh.api.federated_graph, got, failed, group="fed")
 
     def _not_federated(self, why: str, off: bool) -> None:
         """Say why in one line; ``off`` (no federation at all): back to this community."""
