@@ -213,11 +213,12 @@ def test_broken_files(realdata: Path, folder: str, name: str, needle: str) -> No
      "olsr-3-links.json", "olsr-5-links.json", "olsr-5-links-cost-changed.json"],
 )
 def test_olsr_fast_path_matches_agent_parser(realdata: Path, name: str) -> None:
-    """The importer's own jsoninfo reader gives what the agent's tested parser gives."""
-    from node_agent.collectors import olsrd
+    """The importer's own jsoninfo reader gives what the agent's tested parser gives
+    (``read``, the parser's reference path)."""
+    from topology.formats.daemons import OlsrJsonParser
 
     data = (realdata / "routing" / name).read_bytes()
-    agent = olsrd.topology_of(olsrd.parse_jsoninfo(data))
+    agent = OlsrJsonParser().read(data)
     ours = parse_file(realdata / "routing" / name)
     assert sorted(ours.nodes) == agent["nodes"]
     assert sorted((lk.a, lk.b, lk.cost) for lk in ours.links) == [
@@ -231,14 +232,12 @@ def test_olsr_fast_path_matches_agent_parser(realdata: Path, name: str) -> None:
      ("bmx6.json", "bmx"), ("bmx6-1+1.json", "bmx")],
 )
 def test_lean_paths_match_agent_parsers(realdata: Path, name: str, agent: str) -> None:
-    """batman and BMX6 imports read less than the agent's parsers, with the same result."""
-    from node_agent.collectors import batman, bmx
+    """batman and BMX6 imports read less than the agent's parsers (each parser's
+    ``read``), with the same result."""
+    from topology.formats.daemons import BatmanJsonParser, BmxParser
 
     data = (realdata / "routing" / name).read_bytes()
-    want = (
-        batman.topology_of(batman.parse_vis_json(data)) if agent == "batman"
-        else bmx.topology_of(bmx.parse_bmx(data))
-    )
+    want = (BatmanJsonParser() if agent == "batman" else BmxParser()).read(data)
     ours = parse_file(realdata / "routing" / name)
     assert sorted(ours.nodes) == want["nodes"]
     assert sorted((lk.a, lk.b, lk.cost) for lk in ours.links) == [
