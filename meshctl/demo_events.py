@@ -5,7 +5,7 @@ and cleared), and explained routes as tables. The live view itself is the TUI.""
 from __future__ import annotations
 
 import threading
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,7 +13,6 @@ from rich.table import Table
 
 from topology.client import ClientError, MeshClient
 from topology.client_models import PathInfo, ServerEvent
-from topology.presentation import sticky_band
 
 # --------------------------------------------------------------------------- events
 
@@ -49,17 +48,14 @@ def describe(ev: ServerEvent) -> FeedItem:
 
 @dataclass
 class EventFeed:
-    """Reads ``GET /api/v1/events`` on a thread and keeps what the views need."""
+    """Reads ``GET /api/v1/events`` on a thread and keeps what the summary tells."""
 
     base_url: str
     token: str | None = None
-    keep: int = 10
-    recent: deque[FeedItem] = field(default_factory=deque)
     counts: Counter[str] = field(default_factory=Counter)
     links_changed: set[str] = field(default_factory=set)
     raised: list[FeedItem] = field(default_factory=list)
     cleared: list[FeedItem] = field(default_factory=list)
-    bands: dict[str, str] = field(default_factory=dict)  # link id -> its last quality band
     error: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -92,26 +88,6 @@ class EventFeed:
                 self.raised.append(item)
             elif item.kind == "alert.cleared":
                 self.cleared.append(item)
-            if item.kind == "link.metrics":  # too many to read: show band changes only
-                item = self._band_change(ev, item)
-            if item.kind:
-                self.recent.append(item)
-                while len(self.recent) > self.keep:
-                    self.recent.popleft()
-
-    def _band_change(self, ev: ServerEvent, item: FeedItem) -> FeedItem:
-        inner = ev.data.get("data")
-        cost = inner.get("cost") if isinstance(inner, dict) else None
-        was = self.bands.get(item.subject)
-        now = sticky_band(was, cost if isinstance(cost, int | float) else None)
-        self.bands[item.subject] = now
-        if was is None or was == now:
-            return FeedItem(item.at, "", item.subject, "")  # nothing worth a line
-        return FeedItem(item.at, "link.quality", item.subject, f"{was} → {now} (cost {cost})")
-
-    def latest(self) -> list[FeedItem]:
-        with self._lock:
-            return list(self.recent)
 
     @property
     def total(self) -> int:

@@ -58,16 +58,3 @@ def band_of(cost: float | None) -> str:
     if cost is None or not math.isfinite(cost) or cost <= 0:
         return "unmeasured"
     return next(name for name, upto, _ in BANDS if cost <= upto)
-
-
-def sticky_band(was: str | None, cost: float | None) -> str:
-    """The band of ``cost``, but ``was`` while the cost stays within 5 % of that band's
-    limits: a link hovering at a limit does not flap between two bands."""
-    if cost is None or cost <= 0:
-        return "unmeasured"
-    lower = 0.0
-    for name, upto, _ in BANDS:
-        if name == was and lower * 0.95 < cost <= upto * 1.05:
-            return name
-        lower = upto
-    return band_of(cost)

@@ -150,11 +150,6 @@ class Projection:
     def y(self, lat: F) -> F:
         return self.h / 2 - (lat - self.view.lat) / self.per_dot_lat
 
-    def cell_of(self, lat: float, lon: float) -> tuple[int, int]:
-        x = (lon - self.view.lon) / self.per_dot_lon + self.w / 2
-        y = self.h / 2 - (lat - self.view.lat) / self.per_dot_lat
-        return math.floor(x / 2), math.floor(y / 4)
-
     def lat_lon_of_cell(self, col: int, row: int) -> tuple[float, float]:
         x, y = col * 2 + 1, row * 4 + 2
         return (

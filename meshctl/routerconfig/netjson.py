@@ -34,11 +34,6 @@ def ssid_of(inputs: RouterInputs, end: LinkEnd) -> str:
     return f"{inputs.community}-{ap}"[:32]
 
 
-def mesh_interfaces(inputs: RouterInputs) -> list[str]:
-    """The interfaces babeld runs on (every link interface, or ``mesh0``)."""
-    return [e.ifname for e in inputs.links] or [MESH_IF]
-
-
 def _v4(address: str, mask: int) -> dict[str, Any]:
     return {"family": "ipv4", "proto": "static", "address": address, "mask": mask}
 

@@ -95,7 +95,7 @@ def test_node_agent_reports_the_world_and_restarts_after_a_power_cut(tmp_path: P
         return "accepted"
 
     def agent() -> Agent:
-        transport = CountingTransport(FunctionTransport(serve), stats, clock)
+        transport = CountingTransport(FunctionTransport(serve), stats)
         collectors = [SimulatedCollector({}, source=source)]
         return Agent(config(tmp_path, B), transport, collectors=collectors)
 

@@ -30,7 +30,7 @@ from topology.federation.accept import accept_feed
 from topology.federation.canonical import canonical_bytes, sign_feed
 from topology.federation.conflicts import address_conflicts
 from topology.federation.errors import FederationError, FeedRejected
-from topology.federation.feed import PeerData, feed_content, node_addresses
+from topology.federation.feed import feed_content, node_addresses
 from topology.federation.identity import fingerprint, normalise_fingerprint, public_key_text
 from topology.federation.keyfile import load_or_create_key
 from topology.federation.merge import (
@@ -365,10 +365,6 @@ class Federation(PeerPolling):
         digest = hashlib.sha256(rec.feed).hexdigest()
         return FeedDocument(rec.feed, f'"{rec.revision}-{digest[:20]}"', rec.revision)
 
-    def peer_data(self, community: str) -> PeerData | None:
-        with self._lock:
-            acc = self._accepted.get(community)
-        return None if acc is None else acc.data
 
 
 def federation_lifespan(settings: FederationSettings) -> Callable[[FastAPI], Any]:

@@ -12,12 +12,11 @@ token over HTTP; only its collector is simulated, and every report says so
 * :mod:`topology.sim.service`: runs the service on loopback in a background thread.
 """
 
-from topology.sim.agent import COLLECTOR, AgentStats, CountingTransport, WorldSource
+from topology.sim.agent import AgentStats, CountingTransport, WorldSource
 from topology.sim.fleet import Fleet, FleetOptions, NodeAgent
 from topology.sim.world import LinkSpec, Observation, Scenario, World
 
 __all__ = [
-    "COLLECTOR",
     "AgentStats",
     "CountingTransport",
     "Fleet",

@@ -25,8 +25,6 @@ from node_agent.models import ReportInterface, ReportLink, ReportRoute, ReportSy
 from node_agent.transport import Transport
 from topology.sim.world import LinkSpec, World
 
-COLLECTOR = {"name": "simulated", "ok": True, "error": ""}
-
 
 @dataclass
 class AgentStats:
@@ -37,13 +35,11 @@ class AgentStats:
     duplicate: int = 0
     failed: int = 0
     errors: Counter[str] = field(default_factory=Counter)
-    sent_times: list[float] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(self, t: float, outcome: str, error: str = "") -> None:
+    def record(self, outcome: str, error: str = "") -> None:
         with self._lock:
             self.sent += 1
-            self.sent_times.append(t)
             if outcome == "accepted":
                 self.accepted += 1
             elif outcome == "duplicate":
@@ -51,13 +47,6 @@ class AgentStats:
             else:
                 self.failed += 1
                 self.errors[error or outcome] += 1
-
-    def per_minute(self, now: float, window: float = 60.0) -> float:
-        """Reports sent per minute over the last ``window`` seconds (or since the start)."""
-        with self._lock:
-            recent = [x for x in self.sent_times if x > now - window]
-            span = min(window, max(now, 1e-9))
-        return len(recent) * 60.0 / span
 
 
 def link_local(node_id: str, iface: str) -> str:
@@ -196,16 +185,16 @@ class WorldSource:
 class CountingTransport:
     """A node-agent transport that counts the service's answers in ``stats``."""
 
-    def __init__(self, inner: Transport, stats: AgentStats, clock: Callable[[], float]) -> None:
-        self.inner, self.stats, self.clock = inner, stats, clock
+    def __init__(self, inner: Transport, stats: AgentStats) -> None:
+        self.inner, self.stats = inner, stats
 
     def post(self, body: bytes) -> str:
         try:
             status = self.inner.post(body)
         except (Unreachable, Rejected) as e:
-            self.stats.record(self.clock(), "failed", type(e).__name__)
+            self.stats.record("failed", type(e).__name__)
             raise
-        self.stats.record(self.clock(), status if status == "duplicate" else "accepted")
+        self.stats.record(status if status == "duplicate" else "accepted")
         return status
 
     def close(self) -> None:

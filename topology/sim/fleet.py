@@ -112,7 +112,7 @@ class NodeAgent:
         http = HttpTransport(cfg.service, cfg.node, cfg.read_token(), cfg.timeout, "node-agent")
         self.agent = Agent(
             cfg,
-            CountingTransport(http, self.stats, self.source.clock),
+            CountingTransport(http, self.stats),
             collectors=[SimulatedCollector({}, source=self.source)],
         )
         self._stop = threading.Event()

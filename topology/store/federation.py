@@ -173,13 +173,6 @@ def record_poll(
         )
 
 
-def own_revision(store: Store) -> tuple[int, str, datetime] | None:
-    """(revision, content digest, generated at) of this service's feed, if any yet."""
-    with transaction(store.engine, write=False) as conn:
-        row = conn.execute(select(FederationStateRow).where(FederationStateRow.id == 1)).first()
-    return None if row is None else (row.revision, row.digest, row.generated_at)
-
-
 def next_revision(store: Store, digest: str, at: datetime) -> tuple[int, datetime]:
     """The revision for content ``digest``: the same as now when unchanged, else one more
     (stored). Returns (revision, generated at)."""
