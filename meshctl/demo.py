@@ -33,7 +33,8 @@ from pathlib import Path
 from rich.console import Console
 
 from meshctl import render
-from meshctl.demo_events import EventFeed, route_table
+from meshctl.commands import display
+from meshctl.demo_events import EventFeed
 from topology.client import ClientError, MeshClient
 from topology.client_models import LinkInfo, PathInfo
 from topology.presentation import measured_cost as link_cost
@@ -324,15 +325,7 @@ def _route(console: Console, title: str, path: PathInfo | None, names: dict[str,
     if path is None:
         say(console, "  no route")
         return
-    console.print(route_table(path, names), soft_wrap=False)
-    b = path.get("bottleneck")
-    if b:
-        say(
-            console,
-            f"Bottleneck: {b.get('link')} ({names.get(b.get('source', ''), '?')} – "
-            f"{names.get(b.get('target', ''), '?')}), cost {float(b.get('cost', 0)):.2f} "
-            f"of {float(path.get('total_cost', 0)):.2f}",
-        )
+    display.route(console, path, names)
 
 
 def print_summary(

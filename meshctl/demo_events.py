@@ -1,6 +1,6 @@
 """What the demo's summary tells from the service: its event stream, read on a thread by
 :class:`EventFeed` (``GET /api/v1/events``: which links changed, which alerts were raised
-and cleared), and explained routes as tables. The live view itself is the TUI."""
+and cleared). The live view itself is the TUI."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from rich.table import Table
-
 from topology.client import ClientError, MeshClient
-from topology.client_models import PathInfo, ServerEvent
+from topology.client_models import ServerEvent
 
 # --------------------------------------------------------------------------- events
 
@@ -92,34 +90,3 @@ class EventFeed:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
-
-
-def _table(title: str, *columns: str) -> Table:
-    t = Table(title=title, title_justify="left", expand=False, pad_edge=False)
-    for c in columns:
-        t.add_column(c, justify="right" if c in ("nodes", "links", "cost", "count") else "left")
-    return t
-
-
-def route_table(path: PathInfo, names: dict[str, str]) -> Table:
-    """An explained route (``GET /routes/path``) hop by hop, its bottleneck marked."""
-    src, dst = path.get("source", "?"), path.get("target", "?")
-    hops = path.get("hops", [])
-    title = (
-        f"{names.get(src, src)} → {names.get(dst, dst)}: {len(hops)} hops, "
-        f"total cost {float(path.get('total_cost', 0.0)):.2f}"
-    )
-    t = _table(title, "#", "from", "to", "cost", "signal", "")
-    worst = max((float(h.get("cost", 0.0)) for h in hops), default=0.0)
-    for i, h in enumerate(hops, 1):
-        cost = float(h.get("cost", 0.0))
-        sig = h.get("signal_dbm")
-        t.add_row(
-            str(i),
-            names.get(h.get("source", ""), h.get("source", "")),
-            names.get(h.get("target", ""), h.get("target", "")),
-            f"{cost:.2f}",
-            f"{sig:g} dBm" if sig is not None else "-",
-            "◀ bottleneck" if cost == worst and len(hops) > 1 else "",
-        )
-    return t

@@ -7,7 +7,7 @@ as well as a colour, so the output reads the same without colour.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.table import Table
@@ -21,10 +21,17 @@ def short(node_id: str) -> str:
     return node_id.split(":", 1)[-1]
 
 
-def route(c: Console, path: PathInfo) -> None:
+def route(c: Console, path: PathInfo, names: Mapping[str, str] | None = None) -> None:
+    """An explained path hop by hop with its bottleneck; ``names`` (node id -> name)
+    shows nodes by name, else by their short id."""
+
+    def label(node_id: str) -> str:
+        return (names or {}).get(node_id) or short(node_id)
+
     c.print(
-        f"[bold]Route {path['source']} → {path['target']}[/]: {path.get('hop_count')} hops, "
-        f"total cost {path.get('total_cost', 0):g}"
+        f"[bold]Route {label(path['source'])} → {label(path['target'])}[/]: "
+        f"{path.get('hop_count')} hops, total cost {path.get('total_cost', 0):g}",
+        soft_wrap=True,
     )
     t = Table(title_justify="left")
     for col in ("#", "from", "to", "link", "type", "status", "cost", "signal", "rate", ""):
@@ -34,8 +41,8 @@ def route(c: Console, path: PathInfo) -> None:
         signal, rate = hop.get("signal_dbm"), hop.get("rate_mbps")
         t.add_row(
             str(i),
-            short(hop["source"]),
-            short(hop["target"]),
+            label(hop["source"]),
+            label(hop["target"]),
             short(hop["link"]),
             hop.get("type", ""),
             status_text(hop.get("status", "")),
@@ -48,8 +55,9 @@ def route(c: Console, path: PathInfo) -> None:
     b = path.get("bottleneck")
     if b:
         c.print(
-            f"Bottleneck: {b['link']} ({b['source']} – {b['target']}), cost {b['cost']:g} "
-            f"of {path.get('total_cost', 0):g}"
+            f"Bottleneck: {b['link']} ({label(b['source'])} – {label(b['target'])}), "
+            f"cost {b['cost']:g} of {path.get('total_cost', 0):g}",
+            soft_wrap=True,
         )
 
 
