@@ -176,7 +176,7 @@ def plan_coverage_cmd(
     """
     from topology.planning import CoverageOptions, parse_points, plan_coverage
     from topology.planning.demand import CANDIDATE_HEIGHT_M, DEMAND_HEIGHT_M, read_geojson
-    from topology.planning.report import report_files, write_report
+    from topology.planning.report import report_files
 
     if budget <= 0:
         from topology.planning import PlanningError
@@ -202,7 +202,9 @@ def plan_coverage_cmd(
 
     spof = resilience_for(net.graph, result, link_checker(ground, cat, k=k_factor))
     files = report_files(result, ground, nodes, list(net.graph.links.values()), spof)
-    written = write_report(out, files)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
     if as_json:
         click.echo(json.dumps(_coverage_json(result, out), indent=2))
         return
@@ -219,7 +221,7 @@ def plan_coverage_cmd(
                    f"equipment about ${result.cost_usd:,.0f}")
     for note in result.notes:
         click.echo(f"note: {note}")
-    click.echo(f"report: {out}/ ({', '.join(p.name for p in written)})")
+    click.echo(f"report: {out}/ ({', '.join(files)})")
 
 
 def _coverage_json(result: Any, out: Path) -> dict[str, Any]:

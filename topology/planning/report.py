@@ -1,8 +1,8 @@
 """The coverage report directory: report.md, report.html, map.png and GeoJSON layers.
 
-:func:`report_files` builds every file in memory (name -> bytes); :func:`write_report`
-writes them. Layers: ``demand.geojson`` (each point with its best server and margin,
-before and after), ``proposed-sites.geojson`` and ``nodes.geojson``.
+:func:`report_files` builds every file in memory (name -> bytes); the edges write them
+(``meshctl plan coverage --out``). Layers: ``demand.geojson`` (each point with its best
+server and margin, before and after), ``proposed-sites.geojson`` and ``nodes.geojson``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -255,14 +254,3 @@ def report_files(
         "proposed-sites.geojson": js(sites_layer(plan)),
         "nodes.geojson": js(nodes_layer(nodes)),
     }
-
-
-def write_report(directory: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write the files into ``directory`` (created if needed); returns their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    out = []
-    for name, data in files.items():
-        path = directory / name
-        path.write_bytes(data)
-        out.append(path)
-    return out
